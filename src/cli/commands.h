@@ -1,0 +1,31 @@
+#pragma once
+// Each subcommand lives in its own file and registers itself on the CLI11 app with the function
+// it runs. Only src/cli prints or exits.
+#include <functional>
+#include <string_view>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace xmr::cli {
+
+class CommandList {
+ public:
+  void add(CLI::App* sub, std::function<int()> run) { commands_.push_back({sub, std::move(run)}); }
+  int run_selected() const;
+
+ private:
+  struct Entry {
+    CLI::App* sub;
+    std::function<int()> run;
+  };
+  std::vector<Entry> commands_;
+};
+
+std::string_view version_string() noexcept;
+
+void register_flows(CLI::App& app, CommandList& commands);
+
+}  // namespace xmr::cli

@@ -1,0 +1,15 @@
+#pragma once
+// pcap / pcapng through the built-in flow meter (active/inactive timeouts from SourceOptions).
+#include <memory>
+#include <span>
+#include <string>
+
+#include "sources/flow_source.h"
+
+namespace xmr {
+
+bool looks_like_pcap(std::span<const std::uint8_t> head) noexcept;  // pcap (either byte order, us/ns) or pcapng
+
+[[nodiscard]] result<std::unique_ptr<FlowSource>> open_pcap_source(const std::string& path, const SourceContext& ctx);
+
+}  // namespace xmr
