@@ -6,6 +6,7 @@ find_package(nlohmann_json REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(BZip2 REQUIRED)
 find_package(Threads REQUIRED)
+find_package(tomlplusplus REQUIRED)
 # No CMake config shipped for these: pkg-config.
 pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)
 pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
