@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "core/diagnostics.h"
 #include "sinks/nfcapd_writer.h"
+#include "sinks/null_sink.h"
 #include "sinks/text_sinks.h"
 #include "sources/open_source.h"
 
@@ -32,6 +33,7 @@ struct FlowsOptions {
 };
 
 result<std::unique_ptr<FlowSink>> open_sink(const FlowsOptions& o) {
+  if (o.output == "null") return std::unique_ptr<FlowSink>(std::make_unique<NullSink>());
   if (o.output == "table") return open_table_sink(o.write);
   if (o.output == "csv") return open_csv_sink(o.write);
   if (o.output == "json") return open_json_sink(o.write);
@@ -107,8 +109,8 @@ void register_flows(CLI::App& app, CommandList& commands) {
   sub->add_option("-r,--read", opts->read, "Input file or directory (repeatable); format detected from content")
       ->required(false);
   sub->add_option("-R,--read-dir", opts->read_dirs, "Directory read recursively in time order, like nfdump -R");
-  sub->add_option("-o,--output", opts->output, "Output format: table, csv, json (goflow2 JSON lines), nfcapd")
-      ->check(CLI::IsMember({"table", "csv", "json", "nfcapd"}));
+  sub->add_option("-o,--output", opts->output, "Output format: table, csv, json (goflow2 JSON lines), nfcapd, null (count only)")
+      ->check(CLI::IsMember({"table", "csv", "json", "nfcapd", "null"}));
   sub->add_option("-w,--write", opts->write, "Output file ('-' = stdout)");
   sub->add_option("--format", opts->format,
                   "Force the input format: nfcapd, nfdump-csv, nfdump-json, goflow2, csv, pcap");
