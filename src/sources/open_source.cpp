@@ -81,6 +81,15 @@ PositionKind position_kind(InputFormat f) {
   }
 }
 
+// Diagnostics already name the source; drop a leading "path: " from an error's context so that
+// messages do not say the file name twice.
+std::string_view without_path(std::string_view context, std::string_view path) {
+  if (context.size() > path.size() + 2 && context.substr(0, path.size()) == path &&
+      context.substr(path.size(), 2) == ": ")
+    context.remove_prefix(path.size() + 2);
+  return context;
+}
+
 // Reads the inputs one after the other; opens each lazily so that memory and file handles stay
 // constant however many files a directory holds.
 class ChainedSource final : public FlowSource {
@@ -94,7 +103,8 @@ class ChainedSource final : public FlowSource {
       auto n = current_->read(out, max);
       if (!n) {
         // An unrecoverable failure ends this input only; the others are still read.
-        diag_.report(n.error().code, files_[next_ - 1], PositionKind::byte_offset, 0, n.error().context);
+        diag_.report(n.error().code, files_[next_ - 1], PositionKind::byte_offset, 0,
+                     without_path(n.error().context, files_[next_ - 1]));
         current_.reset();
         continue;
       }
@@ -116,7 +126,8 @@ class ChainedSource final : public FlowSource {
       } else {
         auto detected = detect_format(path);
         if (!detected) {
-          diag_.report(detected.error().code, path, PositionKind::byte_offset, 0, detected.error().context);
+          diag_.report(detected.error().code, path, PositionKind::byte_offset, 0,
+                       without_path(detected.error().context, path));
           continue;
         }
         format = *detected;
@@ -124,7 +135,7 @@ class ChainedSource final : public FlowSource {
       SourceContext ctx{path, catalog_.add(path, position_kind(format)), &diag_, options_};
       auto src = open_one(format, path, ctx);
       if (!src) {
-        diag_.report(src.error().code, path, PositionKind::byte_offset, 0, src.error().context);
+        diag_.report(src.error().code, path, PositionKind::byte_offset, 0, without_path(src.error().context, path));
         continue;
       }
       current_ = std::move(*src);
