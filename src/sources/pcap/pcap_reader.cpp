@@ -34,7 +34,7 @@ result<std::unique_ptr<PcapReader>> PcapReader::open(std::FILE* file, const std:
   ::pcap* h = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
   if (h == nullptr) {
     std::fclose(file);  // libpcap leaves the FILE open when it fails
-    return make_error(classify_open_error(errbuf), name + ": byte 0: " + errbuf);
+    return make_error(classify_open_error(errbuf), name + ": " + errbuf);
   }
   return std::unique_ptr<PcapReader>(new PcapReader(h));
 }

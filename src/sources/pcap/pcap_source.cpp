@@ -88,7 +88,7 @@ result<std::unique_ptr<FlowSource>> make_source(result<std::unique_ptr<PcapReade
   const int dlt = (*reader)->link_type();
   if (!is_supported_link_type(dlt))
     return make_error(errc::unsupported,
-                      fmt::format("{}: byte 20: link type {} is not supported (Ethernet, Linux SLL/SLL2, raw IP, "
+                      fmt::format("{}: link type {} is not supported (Ethernet, Linux SLL/SLL2, raw IP, "
                                   "NULL/LOOP are)", ctx.name, dlt));
   return std::unique_ptr<FlowSource>(new PcapSource(std::move(*reader), ctx));
 }
