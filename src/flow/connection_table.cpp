@@ -91,11 +91,16 @@ void ConnectionTable::spread(Connection& c, const FlowRecord& r, bool from_low) 
     put(first_idx, r.pkts, r.bytes);
     return;
   }
-  if (last_idx - first_idx >= options_.max_spread_slices) {
-    ++stats_.overlong_records;
+  // A record over two bins (the usual case when slices are as long as the exporter's active
+  // timeout but not aligned with its cuts) goes whole to the bin of its midpoint: splitting it
+  // would break the whole-message structure that Stratum reconstruction counts on (a split
+  // record shows "2 packets, 287 bytes" that no message mix produces).
+  if (last_idx - first_idx == 1 || last_idx - first_idx >= options_.max_spread_slices) {
+    if (last_idx - first_idx > 1) ++stats_.overlong_records;
     put(floor_div(first + (last - first) / 2, s), r.pkts, r.bytes);
     return;
   }
+  ++stats_.spread_records;
   // Apportion packets and bytes by time overlap with each bin (half-open [first, last + 1) so a
   // zero-length record still has weight), largest remainder so the parts add up exactly.
   const std::int64_t span = last + 1 - first;

@@ -41,6 +41,7 @@ struct ConnectionTableStats {
   std::uint64_t not_tcp = 0;           // pre-filtered: only TCP carries Stratum
   std::uint64_t late_records = 0;      // arrived for a slice already closed: added to the oldest open one
   std::uint64_t overlong_records = 0;  // longer than max_spread_slices: not spread
+  std::uint64_t spread_records = 0;    // over three or more slices: apportioned by time overlap
   std::uint64_t connections_opened = 0;
   std::uint64_t evicted_full = 0;      // evicted because max_connections was reached
   std::uint64_t retired_idle = 0;

@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <tuple>
+#include <vector>
 #include <limits>
+
+#include "stratum/size_learning.h"
 
 namespace xmr {
 
@@ -90,6 +94,66 @@ StratumEstimate estimate_slice(const Slice& slice, const ReconstructionParams& p
     best.residual_down = ld;
   }
   return best;
+}
+
+namespace {
+struct Mix {
+  std::int64_t big = 0, small = 0, excess = 0;  // excess: bytes beyond the tolerance
+};
+// All whole mixes of two sizes within `n_max` messages, as candidates for one direction.
+void mixes(std::int64_t payload, std::int64_t n_max, std::int64_t big, std::int64_t small, std::int64_t tol,
+           std::vector<Mix>& out) {
+  out.clear();
+  for (std::int64_t a = 0; a <= n_max; ++a) {
+    if (big > 0 && a * big > payload + tol * n_max) break;
+    for (std::int64_t b = 0; a + b <= n_max; ++b) {
+      const std::int64_t explained = a * big + b * small;
+      const std::int64_t off = std::llabs(payload - explained), slack = tol * (a + b);
+      out.push_back({a, b, off > slack ? off - slack : 0});
+      if (small <= 0 || explained > payload + slack) break;
+    }
+  }
+}
+}  // namespace
+
+StratumEstimate estimate_slice(const Slice& slice, const LearnedSizes& sizes, std::uint32_t tolerance) noexcept {
+  const std::int64_t h = sizes.header_bytes, tol = tolerance;
+  const std::int64_t pu = static_cast<std::int64_t>(slice.up.pkts), pd = static_cast<std::int64_t>(slice.down.pkts);
+  StratumEstimate e;
+  e.payload_up = static_cast<std::int64_t>(slice.up.bytes) - h * pu;
+  e.payload_down = static_cast<std::int64_t>(slice.down.bytes) - h * pd;
+  // Bounded like the range estimator: slices busier than this are not Stratum-like anyway.
+  const std::int64_t cap = 256;
+  std::vector<Mix> up, down;
+  mixes(e.payload_up, std::min(pu, cap), sizes.submit, sizes.keepalive, tol, up);
+  mixes(e.payload_down, std::min(pd, cap), sizes.job, sizes.result, tol, down);
+  if (up.empty()) up.push_back({0, 0, std::llabs(e.payload_up)});
+  if (down.empty()) down.push_back({0, 0, std::llabs(e.payload_down)});
+  // Choose the pair of mixes: least unexplained bytes, then results matching requests, then
+  // the fewest messages.
+  auto key = [](const Mix& u, const Mix& d) {
+    return std::make_tuple(u.excess + d.excess, std::llabs(d.small - (u.big + u.small)),
+                           u.big + u.small + d.big + d.small);
+  };
+  const Mix* bu = &up.front();
+  const Mix* bd = &down.front();
+  for (const auto& u : up)
+    for (const auto& d : down)
+      if (key(u, d) < key(*bu, *bd)) {
+        bu = &u;
+        bd = &d;
+      }
+  e.submits = static_cast<std::uint32_t>(bu->big);
+  e.keepalives = static_cast<std::uint32_t>(bu->small);
+  e.jobs = static_cast<std::uint32_t>(bd->big);
+  e.results = static_cast<std::uint32_t>(bd->small);
+  e.acks_up = static_cast<std::uint32_t>(std::max<std::int64_t>(0, pu - bu->big - bu->small));
+  e.acks_down = static_cast<std::uint32_t>(std::max<std::int64_t>(0, pd - bd->big - bd->small));
+  const auto signed_residual = [&](std::int64_t payload, std::int64_t a, std::int64_t big, std::int64_t b,
+                                   std::int64_t small) { return payload - a * big - b * small; };
+  e.residual_up = bu->excess ? signed_residual(e.payload_up, bu->big, sizes.submit, bu->small, sizes.keepalive) : 0;
+  e.residual_down = bd->excess ? signed_residual(e.payload_down, bd->big, sizes.job, bd->small, sizes.result) : 0;
+  return e;
 }
 
 }  // namespace xmr

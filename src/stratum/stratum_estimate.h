@@ -39,4 +39,11 @@ struct ReconstructionParams {
 
 StratumEstimate estimate_slice(const Slice& slice, const ReconstructionParams& params) noexcept;
 
+// With the connection's own sizes (size_learning.h): the counts whose exact sizes explain the
+// payload to within `tolerance_per_message` bytes per message, preferring as many results as
+// requests, then the fewest messages.
+struct LearnedSizes;
+StratumEstimate estimate_slice(const Slice& slice, const LearnedSizes& sizes,
+                               std::uint32_t tolerance_per_message = 3) noexcept;
+
 }  // namespace xmr

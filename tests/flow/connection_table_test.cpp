@@ -104,16 +104,27 @@ TEST(ConnectionTable, SpreadingAcrossSlicesConservesPacketsAndBytes) {
   }
 }
 
-TEST(ConnectionTable, ARecordOverTwoSlicesIsSplitByTimeOverlap) {
+TEST(ConnectionTable, ARecordOverTwoSlicesGoesWholeToTheSliceOfItsMidpoint) {
   ConnectionTable t(opts(60'000));
   Collected sink;
-  // [30 s, 90 s) covers 30 s of slice 0 and 30 s of slice 1.
-  t.add(rec("10.0.0.5", 50000, "198.51.100.7", 3333, 30'000, 89'999, 100, 10'000), sink);
+  // [50 s, 80 s]: midpoint 65 s, in slice 1. Kept whole: message counts stay integral.
+  t.add(rec("10.0.0.5", 50000, "198.51.100.7", 3333, 50'000, 80'000, 7, 1645), sink);
   t.flush(sink);
-  ASSERT_EQ(sink.slices.size(), 2u);
-  EXPECT_EQ(sink.slices[0].slice.up.pkts, 50u);
-  EXPECT_EQ(sink.slices[1].slice.up.pkts, 50u);
-  EXPECT_EQ(sink.slices[0].slice.up.bytes + sink.slices[1].slice.up.bytes, 10'000u);
+  ASSERT_EQ(sink.slices.size(), 1u);
+  EXPECT_EQ(sink.slices[0].slice.index, 1);
+  EXPECT_EQ(sink.slices[0].slice.up.pkts, 7u);
+  EXPECT_EQ(sink.slices[0].slice.up.bytes, 1645u);
+}
+
+TEST(ConnectionTable, ARecordOverManySlicesIsSplitByTimeOverlap) {
+  ConnectionTable t(opts(60'000));
+  Collected sink;
+  // [0, 180 s): a third in each of slices 0, 1, 2.
+  t.add(rec("10.0.0.5", 50000, "198.51.100.7", 3333, 0, 179'999, 300, 30'000), sink);
+  t.flush(sink);
+  ASSERT_EQ(sink.slices.size(), 3u);
+  for (const auto& e : sink.slices) EXPECT_EQ(e.slice.up.pkts, 100u);
+  EXPECT_EQ(t.stats().spread_records, 1u);
 }
 
 TEST(ConnectionTable, SlicesCloseAsDataTimeAdvancesNotAtTheEnd) {
