@@ -94,6 +94,11 @@ DecodeResult decode_ipv4(ByteReader r, std::uint64_t wire_ip_len, PacketHeaders&
   const bool more_fragments = (frag & 0x2000) != 0;
   const std::uint16_t offset = frag & 0x1FFF;
   out.fragment = more_fragments || offset != 0;
+  out.ipv4 = true;
+  out.more_fragments = more_fragments;
+  out.ip_id = static_cast<std::uint16_t>(h[4] << 8 | h[5]);
+  out.ip_header_bytes = static_cast<std::uint16_t>(ihl);
+  out.fragment_offset_bytes = static_cast<std::uint32_t>(offset) * 8;
   if (offset != 0) return {DecodeStatus::ok, {}};  // later fragment: no transport header, ports 0
   r.skip(ihl);
   // The transport header ends where the IP datagram ends, not where the frame does (padding).

@@ -39,6 +39,12 @@ struct PacketHeaders {
   std::uint8_t tos = 0;          // IPv4 TOS byte / IPv6 traffic class
   std::uint64_t l3_bytes = 0;    // IPv4 total length / IPv6 40 + payload length (what nfpcapd counts)
   bool fragment = false;         // IPv4/IPv6 fragment (first or later)
+  // IPv4 fragment bookkeeping (RFC 791 3.1), for Ipv4Reassembly; meaningful if fragment && v4.
+  bool ipv4 = false;
+  bool more_fragments = false;
+  std::uint16_t ip_id = 0;
+  std::uint16_t ip_header_bytes = 0;
+  std::uint32_t fragment_offset_bytes = 0;
 };
 
 enum class DecodeStatus {

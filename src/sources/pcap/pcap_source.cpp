@@ -4,6 +4,7 @@
 
 #include "core/byte_reader.h"
 #include "sources/pcap/flow_meter.h"
+#include "sources/pcap/ipv4_reassembly.h"
 #include "sources/pcap/packet_decoder.h"
 #include "sources/pcap/pcap_reader.h"
 
@@ -46,6 +47,14 @@ class PcapSource final : public FlowSource {
       ctx_.diagnostics->report(code, ctx_.name, PositionKind::packet, packet, msg);
   }
 
+  void report_dropped() {
+    for (const DroppedDatagram& d : dropped_) {
+      report(errc::bad_packet, d.packet_number, fmt::format("{} ({} fragment(s) not counted)", d.reason, d.fragments));
+      if (ctx_.diagnostics != nullptr) ctx_.diagnostics->add_skipped(d.fragments);
+    }
+    dropped_.clear();
+  }
+
   // Reads packets until the meter has something ready or the file ends.
   void pump() {
     RawPacket p;
@@ -64,7 +73,13 @@ class PcapSource final : public FlowSource {
         // Floor division: a pre-1970 timestamp still lands in the right millisecond.
         std::int64_t ms = p.time_ns / 1'000'000;
         if (p.time_ns % 1'000'000 < 0) --ms;
-        meter_.add_packet(ms, h, p.number);
+        if (h.fragment && h.ipv4) {
+          // Counted like nfpcapd: one packet per reassembled datagram (ipv4_reassembly.h).
+          if (auto whole = fragments_.add(ms, h, p.number, dropped_)) meter_.add_packet(whole->time_ms, whole->headers, whole->packet_number);
+          report_dropped();
+        } else {
+          meter_.add_packet(ms, h, p.number);
+        }
       } else if (d.status != DecodeStatus::not_ip) {
         report(errc::bad_packet, p.number,
                fmt::format("{} (caplen {}, wire length {}); packet skipped", d.message, p.data.size(), p.wire_len));
@@ -72,6 +87,8 @@ class PcapSource final : public FlowSource {
       }
     }
     if (!meter_.has_ready()) {
+      fragments_.finish(dropped_);
+      report_dropped();
       meter_.flush();
       done_ = true;
     }
@@ -80,6 +97,8 @@ class PcapSource final : public FlowSource {
   std::unique_ptr<PcapReader> reader_;
   SourceContext ctx_;
   FlowMeter meter_;
+  Ipv4Reassembly fragments_;
+  std::vector<DroppedDatagram> dropped_;
   bool done_ = false;
 };
 
