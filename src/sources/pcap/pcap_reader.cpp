@@ -39,6 +39,10 @@ result<std::unique_ptr<PcapReader>> PcapReader::open(std::FILE* file, const std:
   return std::unique_ptr<PcapReader>(new PcapReader(h));
 }
 
+errc PcapReader::last_error_code() const noexcept {
+  return last_error_.find("truncated") != std::string::npos ? errc::truncated : errc::bad_header;
+}
+
 NextStatus PcapReader::next(RawPacket& out) {
   pcap_pkthdr* hdr = nullptr;
   const u_char* data = nullptr;

@@ -40,6 +40,8 @@ class PcapReader {
   // more packets can be read (libpcap cannot resynchronise inside a file).
   NextStatus next(RawPacket& out);
   const std::string& last_error() const noexcept { return last_error_; }
+  // truncated for a short record, bad_header for anything else libpcap refuses mid-file.
+  errc last_error_code() const noexcept;
 
  private:
   explicit PcapReader(::pcap* handle);

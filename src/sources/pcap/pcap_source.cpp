@@ -65,7 +65,7 @@ class PcapSource final : public FlowSource {
       if (s == NextStatus::error) {
         // libpcap cannot resynchronise after a bad record header: report and stop; the flows
         // metered so far are still exported.
-        report(errc::truncated, p.number, reader_->last_error());
+        report(reader_->last_error_code(), p.number, reader_->last_error());
         break;
       }
       const DecodeResult d = decode_packet(reader_->link_type(), p.data, p.wire_len, h);
