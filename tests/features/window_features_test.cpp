@@ -1,6 +1,8 @@
 // Window features on hand-built windows: a Monero miner against look-alike benign traffic.
 #include "features/window_features.h"
 
+#include "support/synthetic_windows.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -12,43 +14,10 @@ namespace xmr {
 
 namespace {
 
+using test::miner_window;
+using test::mqtt_window;
+
 double get(const FeatureVector& f, Feature k) { return f[static_cast<std::size_t>(k)]; }
-
-// A miner: jobs on new blocks (Poisson, mean one per 2 minutes), shares Poisson at a vardiff
-// rate, each answered; the miner ACKs every pool message. 60 s slices, 52 B headers.
-std::vector<Slice> miner_window(std::mt19937_64& rng, int slices, double shares_per_min) {
-  std::poisson_distribution<int> jobs(0.5), shares(shares_per_min);
-  std::vector<Slice> w;
-  for (int i = 0; i < slices; ++i) {
-    Slice s;
-    s.index = 1000 + i;
-    const int j = jobs(rng), sh = shares(rng);
-    for (int k = 0; k < j; ++k) s.down.add(1, 52 + 253 + rng() % 3, 0x18);
-    for (int k = 0; k < sh; ++k) {
-      s.up.add(1, 52 + 183 + rng() % 2, 0x18);
-      s.down.add(1, 52 + 63, 0x18);
-    }
-    for (int k = 0; k < j + sh; ++k) s.up.add(1, 52, 0x10);
-    w.push_back(s);
-  }
-  return w;
-}
-
-// MQTT telemetry: a device publishes a 40-400 B reading every 10 s (QoS 0, the broker only ACKs),
-// PINGREQ/PINGRESP (2 B each) when idle. The look-alike: persistent, periodic, small messages.
-std::vector<Slice> mqtt_window(std::mt19937_64& rng, int slices) {
-  std::vector<Slice> w;
-  for (int i = 0; i < slices; ++i) {
-    Slice s;
-    s.index = 1000 + i;
-    for (int k = 0; k < 6; ++k) {
-      s.up.add(1, 52 + 40 + rng() % 360, 0x18);
-      s.down.add(1, 52, 0x10);
-    }
-    w.push_back(s);
-  }
-  return w;
-}
 
 FeatureVector features_of(const std::vector<Slice>& w) {
   const auto sizes = learn_sizes(w, false);
