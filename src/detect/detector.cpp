@@ -1,65 +1,61 @@
 #include "detect/detector.h"
 
-#include <vector>
-
 namespace xmr {
 
-Detector::Detector(const Model& model, DetectorOptions options)
-    : model_(model), options_(std::move(options)), table_(options_.table) {
-  if (options_.window_slices == 0) options_.window_slices = 1;
+FeatureVector features_of_window(const ConnectionInfo& connection, std::span<const Slice> window,
+                                 std::int64_t slice_ms, LearnedSizes* sizes_out) {
+  const auto sizes = learn_sizes(window, !connection.key.low.addr.is_v4());
+  if (sizes_out) *sizes_out = sizes;
+  return window_features(WindowInput{window, slice_ms, &sizes});
 }
+
+Detector::Detector(const Model& model, DetectorOptions options)
+    : model_(model),
+      options_(std::move(options)),
+      table_(options_.table),
+      windows_(table_.options().slice_ms, options_.window_slices, *this) {}
 
 void Detector::add(const FlowRecord& record, AlertSink& alerts) {
   alerts_ = &alerts;
-  table_.add(record, *this);
+  table_.add(record, windows_);
 }
 
 void Detector::finish(AlertSink& alerts) {
   alerts_ = &alerts;
-  table_.flush(*this);
+  table_.flush(windows_);
 }
 
-void Detector::on_slice(const ConnectionInfo& connection, const Slice& slice) {
-  Track& t = tracks_[connection.key];
-  t.window.push_back(slice);
-  // The window is the last lW slices by index: idle slices count, so drop what fell out.
-  const std::int64_t oldest = slice.index - static_cast<std::int64_t>(options_.window_slices) + 1;
-  while (!t.window.empty() && t.window.front().index < oldest) t.window.pop_front();
-  if (slice.index - connection.first_ms / options_.table.slice_ms + 1 < static_cast<std::int64_t>(options_.window_slices))
-    return;  // the connection is younger than one window
-  if (t.windows_scored == 0) ++stats_.connections_scored;
-  ++t.windows_scored;
+void Detector::on_window(const ConnectionInfo& connection, std::span<const Slice> window, std::uint64_t ordinal) {
+  if (ordinal == 1) ++stats_.connections_scored;
   ++stats_.windows_scored;
-
-  const std::vector<Slice> w(t.window.begin(), t.window.end());
-  const auto sizes = learn_sizes(w, !connection.key.low.addr.is_v4());
-  const auto features = window_features(WindowInput{w, options_.table.slice_ms, &sizes});
+  const std::int64_t slice_ms = table_.options().slice_ms;
+  LearnedSizes sizes;
+  const auto features = features_of_window(connection, window, slice_ms, &sizes);
   const double score = model_.score(features);
   if (!model_.alerts(score)) return;
-  if (t.last_alert_window != 0 && t.windows_scored - t.last_alert_window < options_.realert_windows) return;
-  t.last_alert_window = t.windows_scored;
+  auto [it, fresh] = last_alert_.try_emplace(connection.key, ordinal);
+  if (!fresh) {
+    if (ordinal - it->second < options_.realert_windows) return;
+    it->second = ordinal;
+  }
   ++stats_.alerts;
   Alert a;
   a.connection = connection;
-  a.window_start_ms = (slice.index - static_cast<std::int64_t>(options_.window_slices) + 1) * options_.table.slice_ms;
-  a.window_end_ms = (slice.index + 1) * options_.table.slice_ms;
-  a.slices = w.size();
+  const std::int64_t last_index = window.back().index;
+  a.window_start_ms = (last_index - static_cast<std::int64_t>(options_.window_slices) + 1) * slice_ms;
+  a.window_end_ms = (last_index + 1) * slice_ms;
+  a.slices = window.size();
   a.score = score;
   a.threshold = model_.threshold();
   a.sizes = sizes;
   a.features = features;
-  a.windows_scored = t.windows_scored;
+  a.windows_scored = ordinal;
   if (alerts_) alerts_->on_alert(a);
 }
 
-void Detector::on_close(const ConnectionInfo& connection) {
-  auto it = tracks_.find(connection.key);
-  if (it == tracks_.end()) {
-    ++stats_.connections_too_short;
-    return;
-  }
-  if (it->second.windows_scored == 0) ++stats_.connections_too_short;
-  tracks_.erase(it);
+void Detector::on_connection_end(const ConnectionInfo& connection, std::uint64_t windows) {
+  if (windows == 0) ++stats_.connections_too_short;
+  last_alert_.erase(connection.key);
 }
 
 }  // namespace xmr

@@ -1,14 +1,12 @@
 #pragma once
 // Detector: the pipeline for one stream of flow records. Records go into the ConnectionTable;
-// every closed slice extends its connection's window; once a connection has lW slices, each new
-// slice scores the window of the last lW (windows slide by one slice) and a window at or below
-// the model's threshold raises an alert. Pure: no I/O, no clock; alerts go to an AlertSink.
+// closed slices become sliding windows of lW slices (WindowBuilder); each window's connection
+// sizes are learned, its features computed and scored; a window at or below the model's
+// threshold raises an alert. Pure: no I/O, no clock; alerts go to an AlertSink.
 #include <cstdint>
-#include <deque>
-#include <string>
 #include <unordered_map>
-#include <vector>
 
+#include "detect/window_builder.h"
 #include "features/window_features.h"
 #include "flow/connection_table.h"
 #include "model/model.h"
@@ -45,11 +43,15 @@ class AlertSink {
 struct DetectorStats {
   std::uint64_t windows_scored = 0;
   std::uint64_t alerts = 0;
-  std::uint64_t connections_scored = 0;   // connections that reached lW slices
+  std::uint64_t connections_scored = 0;     // connections that reached lW slices
   std::uint64_t connections_too_short = 0;  // retired before lW slices: never scored (pre-filter)
 };
 
-class Detector final : private SliceSink {
+// The features of one window, as the detector and the trainer both compute them.
+FeatureVector features_of_window(const ConnectionInfo& connection, std::span<const Slice> window,
+                                 std::int64_t slice_ms, LearnedSizes* sizes_out = nullptr);
+
+class Detector final : private WindowSink {
  public:
   Detector(const Model& model, DetectorOptions options);
   void add(const FlowRecord& record, AlertSink& alerts);
@@ -58,18 +60,14 @@ class Detector final : private SliceSink {
   const ConnectionTable& table() const noexcept { return table_; }
 
  private:
-  struct Track {
-    std::deque<Slice> window;
-    std::uint64_t windows_scored = 0;
-    std::uint64_t last_alert_window = 0;  // 0: never
-  };
-  void on_slice(const ConnectionInfo& connection, const Slice& slice) override;
-  void on_close(const ConnectionInfo& connection) override;
+  void on_window(const ConnectionInfo& connection, std::span<const Slice> window, std::uint64_t ordinal) override;
+  void on_connection_end(const ConnectionInfo& connection, std::uint64_t windows) override;
 
   const Model& model_;
   DetectorOptions options_;
   ConnectionTable table_;
-  std::unordered_map<ConnectionKey, Track, ConnectionKeyHash> tracks_;
+  WindowBuilder windows_;
+  std::unordered_map<ConnectionKey, std::uint64_t, ConnectionKeyHash> last_alert_;  // window ordinal
   AlertSink* alerts_ = nullptr;
   DetectorStats stats_;
 };

@@ -1,0 +1,17 @@
+#include "eval/labelled_windows.h"
+
+namespace xmr {
+
+void LabelledWindowCollector::on_window(const ConnectionInfo& connection, std::span<const Slice> window,
+                                        std::uint64_t ordinal) {
+  const ConnectionLabel* label = labels_.find(connection.key);
+  if (label == nullptr) {
+    ++stats_.unlabelled_windows;
+    return;
+  }
+  ++stats_.windows;
+  stats_.mining_windows += label->mining;
+  windows_.push_back(LabelledWindow{features_of_window(connection, window, slice_ms_), label->mining, connection.key, ordinal});
+}
+
+}  // namespace xmr
