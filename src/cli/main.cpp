@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   xmr::cli::CommandList commands;
   xmr::cli::register_flows(app, commands);
+  xmr::cli::register_detect(app, commands);
+  xmr::cli::register_train(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
