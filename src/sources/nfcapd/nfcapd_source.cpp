@@ -313,8 +313,8 @@ class NfcapdSource final : public FlowSource {
 }  // namespace
 
 bool looks_like_nfcapd(std::span<const std::uint8_t> head) noexcept {
-  return head.size() >= 4 && load16(head.data()) == nfcapd::magic &&
-         (load16(head.data() + 2) == nfcapd::layout_version_1 || load16(head.data() + 2) == nfcapd::layout_version_2);
+  // magic only: any layout version is "nfcapd", so that old/new layouts get a precise message
+  return head.size() >= 2 && load16(head.data()) == nfcapd::magic;
 }
 
 result<std::unique_ptr<FlowSource>> open_nfcapd_stream(std::FILE* f, const SourceContext& ctx) {
