@@ -109,10 +109,10 @@ int run_detect(const DetectOptions& o) {
   const auto& t = detector.table().stats();
   fmt::print(stderr,
              "xmr-ray detect: {}; slice {} s{}, window {} slices; connections {} (scored {}, too short {}, "
-             "evicted {}), windows scored {}, alerts {}\n",
+             "evicted {}), windows scored {} (pre-filtered {}), alerts {}\n",
              diag.summary(), slice_s, o.pipeline.slice_s ? "" : " (inferred)", o.pipeline.window_slices,
              t.connections_opened, s.connections_scored, s.connections_too_short, t.evicted_full, s.windows_scored,
-             s.alerts);
+             s.windows_prefiltered, s.alerts);
   return (diag.errors() > 0 && diag.records_read() == 0) ? 1 : 0;
 }
 

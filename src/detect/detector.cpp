@@ -1,5 +1,7 @@
 #include "detect/detector.h"
 
+#include "detect/prefilter.h"
+
 namespace xmr {
 
 FeatureVector features_of_window(const ConnectionInfo& connection, std::span<const Slice> window,
@@ -26,6 +28,10 @@ void Detector::finish(AlertSink& alerts) {
 }
 
 void Detector::on_window(const ConnectionInfo& connection, std::span<const Slice> window, std::uint64_t ordinal) {
+  if (!stratum_sized(window)) {
+    ++stats_.windows_prefiltered;
+    return;
+  }
   if (ordinal == 1) ++stats_.connections_scored;
   ++stats_.windows_scored;
   const std::int64_t slice_ms = table_.options().slice_ms;

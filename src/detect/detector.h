@@ -42,6 +42,7 @@ class AlertSink {
 
 struct DetectorStats {
   std::uint64_t windows_scored = 0;
+  std::uint64_t windows_prefiltered = 0;    // bulk-sized windows never scored (prefilter.h)
   std::uint64_t alerts = 0;
   std::uint64_t connections_scored = 0;     // connections that reached lW slices
   std::uint64_t connections_too_short = 0;  // retired before lW slices: never scored (pre-filter)

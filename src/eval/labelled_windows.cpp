@@ -1,5 +1,7 @@
 #include "eval/labelled_windows.h"
 
+#include "detect/prefilter.h"
+
 namespace xmr {
 
 void LabelledWindowCollector::on_window(const ConnectionInfo& connection, std::span<const Slice> window,
@@ -7,6 +9,10 @@ void LabelledWindowCollector::on_window(const ConnectionInfo& connection, std::s
   const ConnectionLabel* label = labels_.find(connection.key);
   if (label == nullptr) {
     ++stats_.unlabelled_windows;
+    return;
+  }
+  if (!stratum_sized(window)) {
+    ++stats_.prefiltered_windows;
     return;
   }
   ++stats_.windows;

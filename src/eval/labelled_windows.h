@@ -22,6 +22,7 @@ struct LabelledWindowStats {
   std::uint64_t windows = 0;
   std::uint64_t mining_windows = 0;
   std::uint64_t unlabelled_windows = 0;  // connections missing from labels.csv: left out, counted
+  std::uint64_t prefiltered_windows = 0;  // bulk-sized: detection never scores them, so neither do we
 };
 
 class LabelledWindowCollector final : public WindowSink {

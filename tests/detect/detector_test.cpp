@@ -119,3 +119,27 @@ TEST(Detector, ShortConnectionsAreNeverScored) {
 }
 
 }  // namespace xmr
+
+namespace xmr {
+
+TEST(Prefilter, BulkWindowsAreNotScoredButCounted) {
+  const Model model = train_model();
+  Detector d(model, options());
+  Collect sink;
+  // A download: full-sized segments one way, ACKs the other, for 20 slices.
+  std::vector<Slice> bulk;
+  for (int i = 0; i < 20; ++i) {
+    Slice s;
+    s.index = 2000 + i;
+    s.down.add(1000, 1000 * 1500, 0x18);
+    s.up.add(500, 500 * 52, 0x10);
+    bulk.push_back(s);
+  }
+  for (const auto& r : records_of(bulk, "10.1.2.3", 50123, "192.0.2.80", 443)) d.add(r, sink);
+  d.finish(sink);
+  EXPECT_EQ(d.stats().windows_scored, 0u);
+  EXPECT_EQ(d.stats().windows_prefiltered, 11u);
+  EXPECT_EQ(sink.alerts.size(), 0u);
+}
+
+}  // namespace xmr
