@@ -49,7 +49,6 @@ class NfcapdSource final : public FlowSource {
       next_ += take;
       n += take;
     }
-    ctx_.diagnostics->add_read(n);
     return n;
   }
 

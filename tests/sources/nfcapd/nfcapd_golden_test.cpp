@@ -117,3 +117,26 @@ TEST(NfcapdGolden, DirectoryReadInTimeOrder) {
 
 }  // namespace
 }  // namespace xmr::test
+
+namespace xmr::test {
+namespace {
+
+// nfdump 1.7.1 has no ZSTD; the seed fuzz/corpus/nfcapd/zstd.nfcapd is plain_v4v6.nfcapd (nfpcapd
+// output) with each block recompressed by the zstd CLI and header compression id 4 (nfdump 1.7.2+).
+TEST(NfcapdGolden, ZstdBlocksReadLikeThePlainFile) {
+  const auto dir = source_dir() / "fuzz/corpus/nfcapd";
+  auto plain = read_all((dir / "plain_v4v6.nfcapd").string());
+  auto zstd = read_all((dir / "zstd.nfcapd").string());
+  EXPECT_EQ(zstd.problems, std::vector<std::string>{});
+  ASSERT_FALSE(plain.records.empty());
+  std::vector<std::string> a, b;
+  for (const auto& r : plain.records) a.push_back(format_like_nfdump(r));
+  for (const auto& r : zstd.records) b.push_back(format_like_nfdump(r));
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a, nfdump_lines(dir / "plain_v4v6.nfcapd"));
+}
+
+}  // namespace
+}  // namespace xmr::test
