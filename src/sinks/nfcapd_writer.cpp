@@ -31,7 +31,7 @@ constexpr std::size_t block_header_size = 12;
 constexpr std::uint16_t data_block_type_3 = 3;  // DATA_BLOCK_TYPE_3
 // nffile.h WRITE_BUFFSIZE (1 MiB in 1.7.1): nfdump flushes a block before it grows past this.
 constexpr std::size_t write_buffsize = 1048576;
-// Largest record we emit: V3 header 12 + generic 52 + ipv6 36 + misc 20 + sampler element 16,
+// Largest record we emit: V3 header 12 + generic 52 + ipv6 36 + misc 20 + room for 16 more,
 // plus an exporter info record 32 and a sampler record 24 placed before it.
 constexpr std::size_t max_emit_size = 12 + 52 + 36 + 20 + 16 + 32 + 24;
 
@@ -46,7 +46,6 @@ constexpr std::uint16_t ex_generic_flow = 1, ex_generic_flow_size = 52;
 constexpr std::uint16_t ex_ipv4_flow = 2, ex_ipv4_flow_size = 12;
 constexpr std::uint16_t ex_ipv6_flow = 3, ex_ipv6_flow_size = 36;
 constexpr std::uint16_t ex_flow_misc = 4, ex_flow_misc_size = 20;  // size as nfcapd 1.7.1 writes it (xxd)
-constexpr std::uint16_t ex_sampler_info = 18, ex_sampler_info_size = 16;
 constexpr std::uint16_t exporter_info_size = 32;  // exporter.h exporter_info_record_t
 constexpr std::uint16_t sampler_record_size = 24;  // exporter.h sampler_record_t
 // stat_record_t: 17 u64 + u32 sequence_failure, padded to 144 (+4 header = 148 as nfdump writes it).
@@ -161,62 +160,73 @@ class NfcapdWriter final : public FlowSink {
     put32(h, num_blocks);                           // NumBlocks (data blocks, without the appendix)
   }
 
-  // nfdump's sysid for an exporter: assigned 1.. in order of first appearance. 0 = no exporter.
+  // The V3 record header's exporterID is nfdump's sysid, and readers (ours, nfdump's
+  // "export sysid") report it as the exporter id, so it is the record's exporter_id whenever that
+  // fits 16 bits. An exporter info record gives the address; a sampler record (exporter.h
+  // sampler_record_t, nfdump 1.7.1 has no per-record sampler element: it warns "Unknown extension
+  // '18'") gives the interval, so one sysid stands for one (address, id, interval) combination. A
+  // combination whose id is taken by another, or too large, gets a free sysid from the top
+  // (documented loss of exporter_id in docs/formats/nfcapd.md).
   std::uint16_t exporter_sysid(const FlowRecord& r) {
-    if (r.exporter_addr.is_unspecified() && r.exporter_id == 0) return 0;
-    auto key = std::make_pair(r.exporter_addr, r.exporter_id);
+    if (r.exporter_addr.is_unspecified() && r.exporter_id == 0 && r.sampling_interval <= 1) return 0;
+    ExporterKey key{r.exporter_addr, r.exporter_id, r.sampling_interval <= 1 ? 1 : r.sampling_interval};
     auto it = exporters_.find(key);
-    if (it != exporters_.end() && it->second.second == blocks_written_) return it->second.first;
-    std::uint16_t sysid = it != exporters_.end() ? it->second.first : static_cast<std::uint16_t>(exporters_.size() + 1);
+    std::uint16_t sysid = 0;
+    if (it != exporters_.end()) {
+      if (it->second.block == blocks_written_) return it->second.sysid;
+      sysid = it->second.sysid;
+    } else {
+      // sysid 0 stays for records without exporter information.
+      if (r.exporter_id != 0 && r.exporter_id <= 0xFFFF && !sysid_used_[r.exporter_id]) {
+        sysid = static_cast<std::uint16_t>(r.exporter_id);
+      } else {
+        while (next_free_sysid_ > 0 && sysid_used_[next_free_sysid_]) --next_free_sysid_;
+        sysid = next_free_sysid_;  // 0 only after 65535 distinct exporters: the rest share sysid 0
+      }
+      sysid_used_[sysid] = true;
+    }
     exporters_[key] = {sysid, blocks_written_};
     // Repeated in every block that uses it, as nfcapd does, so that each block stands alone.
-    put16(block_, exporter_info_record_type);
-    put16(block_, exporter_info_size);
-    put32(block_, exporter_version_ipfix);
-    if (r.exporter_addr.is_v4()) {
-      put64(block_, 0);
-      put32(block_, r.exporter_addr.v4());  // ip_addr_t: v4 in bytes 8..11 on little-endian
-      put32(block_, 0);
-      put16(block_, af_inet);
-    } else {
-      put64(block_, r.exporter_addr.v6_hi());
-      put64(block_, r.exporter_addr.v6_lo());
-      put16(block_, r.exporter_addr.is_unspecified() ? 0 : af_inet6);
+    if (!r.exporter_addr.is_unspecified() || r.exporter_id != 0) {
+      put16(block_, exporter_info_record_type);
+      put16(block_, exporter_info_size);
+      put32(block_, exporter_version_ipfix);
+      if (r.exporter_addr.is_v4()) {
+        put64(block_, 0);
+        put32(block_, r.exporter_addr.v4());  // ip_addr_t: v4 in bytes 8..11 on little-endian
+        put32(block_, 0);
+        put16(block_, af_inet);
+      } else {
+        put64(block_, r.exporter_addr.v6_hi());
+        put64(block_, r.exporter_addr.v6_lo());
+        put16(block_, r.exporter_addr.is_unspecified() ? 0 : af_inet6);
+      }
+      put16(block_, sysid);
+      put32(block_, r.exporter_id);
+      ++block_records_;
     }
-    put16(block_, sysid);
-    put32(block_, r.exporter_id);
-    ++block_records_;
+    if (key.interval > 1) {
+      put16(block_, sampler_record_type);
+      put16(block_, sampler_record_size);
+      put16(block_, sysid);
+      put16(block_, 0);                           // algorithm #304: unknown
+      put64(block_, static_cast<std::uint64_t>(-1));  // id #302: SAMPLER_GENERIC, the exporter's sampler
+      put32(block_, 1);                           // #305 packetInterval
+      put32(block_, key.interval - 1);            // #306 spaceInterval: 1 of every `interval` packets
+      ++block_records_;
+    }
     return sysid;
-  }
-
-  // A sampler id per (exporter, interval); the sampler record is repeated per block like exporters.
-  std::uint32_t sampler_id(std::uint16_t sysid, std::uint32_t interval) {
-    auto key = std::make_pair(sysid, interval);
-    auto it = samplers_.find(key);
-    if (it != samplers_.end() && it->second.second == blocks_written_) return it->second.first;
-    std::uint32_t id = it != samplers_.end() ? it->second.first : static_cast<std::uint32_t>(samplers_.size() + 1);
-    samplers_[key] = {id, blocks_written_};
-    put16(block_, sampler_record_type);
-    put16(block_, sampler_record_size);
-    put16(block_, sysid);
-    put16(block_, 0);       // algorithm #304: unknown
-    put64(block_, id);      // #302 selector id
-    put32(block_, 1);       // #305 packetInterval
-    put32(block_, interval - 1);  // #306 spaceInterval: 1 of every `interval` packets
-    ++block_records_;
-    return id;
   }
 
   void append_record(const FlowRecord& r) {
     std::uint16_t sysid = exporter_sysid(r);
-    std::uint32_t sampler = r.sampling_interval > 1 ? sampler_id(sysid, r.sampling_interval) : 0;
     bool v4 = r.src_addr.is_v4() && r.dst_addr.is_v4();
     bool misc = r.input_if != 0 || r.output_if != 0;
     std::size_t start = block_.size();
     // recordHeaderV3_t
     put16(block_, v3_record_type);
     put16(block_, 0);  // size, patched below
-    put16(block_, static_cast<std::uint16_t>(2 + (misc ? 1 : 0) + (sampler != 0 ? 1 : 0)));
+    put16(block_, static_cast<std::uint16_t>(2 + (misc ? 1 : 0)));
     block_.push_back(0);  // engineType
     block_.push_back(0);  // engineID
     put16(block_, sysid);
@@ -255,15 +265,6 @@ class NfcapdWriter final : public FlowSink {
       put32(block_, r.input_if);
       put32(block_, r.output_if);
       put64(block_, 0);  // masks, dir, dstTos, biFlowDir, flowEndReason, revTcpFlags, fill
-    }
-    if (sampler != 0) {
-      // EXsamplerInfo as of nfdump 1.7.1: id i32, interval u32, mode u16, exporter_sysid u16.
-      put16(block_, ex_sampler_info);
-      put16(block_, ex_sampler_info_size);
-      put32(block_, sampler);
-      put32(block_, r.sampling_interval);
-      put16(block_, 0);
-      put16(block_, sysid);
     }
     patch16(block_, start + 2, static_cast<std::uint16_t>(block_.size() - start));
     ++block_records_;
@@ -331,9 +332,19 @@ class NfcapdWriter final : public FlowSink {
   std::vector<std::uint8_t> block_, packed_;
   std::uint32_t block_records_ = 0;
   std::uint32_t blocks_written_ = 0;
-  // value: (id, block in which its info record was last written)
-  std::map<std::pair<IpAddress, std::uint32_t>, std::pair<std::uint16_t, std::uint32_t>> exporters_;
-  std::map<std::pair<std::uint16_t, std::uint32_t>, std::pair<std::uint32_t, std::uint32_t>> samplers_;
+  struct ExporterKey {
+    IpAddress addr;
+    std::uint32_t id;
+    std::uint32_t interval;
+    friend auto operator<=>(const ExporterKey&, const ExporterKey&) = default;
+  };
+  struct ExporterSlot {
+    std::uint16_t sysid;
+    std::uint32_t block;  // data block in which its records were last written
+  };
+  std::map<ExporterKey, ExporterSlot> exporters_;
+  std::vector<bool> sysid_used_ = std::vector<bool>(65536, false);  // [0] never set: see exporter_sysid
+  std::uint16_t next_free_sysid_ = 0xFFFF;
   StatRecord stats_;
 };
 
