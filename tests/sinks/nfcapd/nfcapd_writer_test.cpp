@@ -288,5 +288,20 @@ TEST(NfcapdWriter, UnwritablePathIsAnIoError) {
   EXPECT_NE(w.error().context.find("/nonexistent-dir/x.nfcapd"), std::string::npos);
 }
 
+TEST(NfcapdWriter, DiskFullIsAnIoErrorNotACrash) {
+  // /dev/full accepts open and fails every write with ENOSPC: small files fail at close, large
+  // ones when a block is written; either way an io_error naming the file.
+  for (std::size_t n : {std::size_t{3}, std::size_t{30000}}) {
+    auto w = open_nfcapd_writer("/dev/full", {});
+    ASSERT_TRUE(w) << w.error().context;
+    auto records = make_records(n, 5);
+    auto wrote = (*w)->write(records);
+    auto done = wrote ? (*w)->finish() : wrote;
+    ASSERT_FALSE(done) << n << " records";
+    EXPECT_EQ(done.error().code, errc::io_error);
+    EXPECT_NE(done.error().context.find("/dev/full"), std::string::npos) << done.error().context;
+  }
+}
+
 }  // namespace
 }  // namespace xmr
