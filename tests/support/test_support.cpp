@@ -83,7 +83,13 @@ ReadAll read_all(const std::string& path, SourceOptions options) {
   ReadAll r;
   Diagnostics diag([&](const Problem& p) { r.problems.push_back(format_problem(p)); });
   SourceCatalog catalog;
-  auto src = open_inputs({path}, options, catalog, diag);
+  auto files = expand_inputs({path});  // a directory reads like `flows -R`
+  if (!files) {
+    r.problems.push_back(files.error().context);
+    r.errors = 1;
+    return r;
+  }
+  auto src = open_inputs(*files, options, catalog, diag);
   while (true) {
     auto n = src->read(r.records, 4096);
     if (!n || *n == 0) break;
