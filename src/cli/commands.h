@@ -29,5 +29,6 @@ std::string_view version_string() noexcept;
 void register_flows(CLI::App& app, CommandList& commands);
 void register_detect(CLI::App& app, CommandList& commands);
 void register_train(CLI::App& app, CommandList& commands);
+void register_lab(CLI::App& app, CommandList& commands);
 
 }  // namespace xmr::cli

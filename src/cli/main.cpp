@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   xmr::cli::register_flows(app, commands);
   xmr::cli::register_detect(app, commands);
   xmr::cli::register_train(app, commands);
+  xmr::cli::register_lab(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
