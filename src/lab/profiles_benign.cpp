@@ -209,6 +209,10 @@ class SshKeepalive final : public TimedConversation {
     p += std::string(5, '\0');  // first_kex_packet_follows, reserved
     return ssh_packet(rng_, p);
   }
+  // RFC 8709 section 4/6: ssh-ed25519 key = string "ssh-ed25519" + string key(32); signature =
+  // string "ssh-ed25519" + string sig(64). Typed blobs so dissectors parse the KEX reply.
+  std::string host_key_blob() { return ssh_string(ssh_string("ssh-ed25519") + ssh_string(random_bytes(rng_, 32))); }
+  std::string signature_blob() { return ssh_string(ssh_string("ssh-ed25519") + ssh_string(random_bytes(rng_, 64))); }
   // chacha20-poly1305@openssh.com: 4-byte encrypted length + padded payload + 16-byte tag.
   std::string encrypted(std::size_t payload) {
     std::size_t pad = 8 - (1 + payload) % 8;
@@ -225,8 +229,8 @@ class SshKeepalive final : public TimedConversation {
       std::int64_t t = r + 1000;
       send(t, true, ssh_packet(rng_, std::string{30} + ssh_string(random_bytes(rng_, 32))));  // KEX_ECDH_INIT
       r = reply_time(t, 3.0);
-      send(r, false, ssh_packet(rng_, std::string{31} + ssh_string(random_bytes(rng_, 51)) +
-                                          ssh_string(random_bytes(rng_, 32)) + ssh_string(random_bytes(rng_, 83))) +
+      send(r, false, ssh_packet(rng_, std::string{31} + host_key_blob() +
+                                          ssh_string(random_bytes(rng_, 32)) + signature_blob()) +
                          ssh_packet(rng_, std::string{21}));  // KEX_ECDH_REPLY + NEWKEYS
       t = r + 500;
       send(t, true, ssh_packet(rng_, std::string{21}) + encrypted(17));  // NEWKEYS + SERVICE_REQUEST
