@@ -165,6 +165,38 @@ void check_NfpcapdOutputHoldsTheConnections() {
   }
 }
 
+// nDPI (ndpiReader, Debian libndpi-bin) is an independent DPI oracle with a "Mining" protocol:
+// every plaintext mining connection must be Mining to it, and no benign connection.
+void check_NdpiCallsPlaintextStratumMining() {
+  const auto r = run("ndpiReader -i " + sh_quote((out() / "capture.pcap").string()) + " -v 2 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << "ndpiReader (libndpi-bin) is required: " << r.out.substr(0, 500);
+  std::set<std::string> mining_endpoints;
+  std::size_t mining_flows = 0;
+  for (const auto& line : split(r.out, '\n')) {
+    if (line.find("[proto: ") == std::string::npos || line.find("/Mining]") == std::string::npos) continue;
+    ++mining_flows;
+    std::istringstream in(line);
+    std::string index, proto, a, arrow, b;
+    in >> index >> proto >> a >> arrow >> b;
+    mining_endpoints.insert(a);
+    mining_endpoints.insert(b);
+  }
+  std::size_t plaintext_mining = 0;
+  const auto rows = csv_rows(out() / "labels.csv");
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const bool v6 = rows[i][0].find(':') != std::string::npos;
+    const auto client = (v6 ? "[" + rows[i][0] + "]" : rows[i][0]) + ":" + rows[i][1];
+    if (rows[i][5] == "mining" && rows[i][9] == "false") {
+      ++plaintext_mining;
+      EXPECT_TRUE(mining_endpoints.count(client)) << client << " (" << rows[i][7] << ") not Mining to nDPI";
+    } else if (rows[i][5] == "benign") {
+      EXPECT_FALSE(mining_endpoints.count(client)) << client << " (" << rows[i][7] << ") is Mining to nDPI";
+    }
+  }
+  EXPECT_GT(plaintext_mining, 0u);
+  EXPECT_EQ(mining_flows, plaintext_mining);
+}
+
 TEST(LabSmoke, OutputsAgreeWithOracles) {
   Smoke smoke;
   smoke.result = run(lab_cmd(smoke.out(), smoke_path(), 1));
@@ -188,6 +220,10 @@ TEST(LabSmoke, OutputsAgreeWithOracles) {
   {
     SCOPED_TRACE("NfpcapdOutputHoldsTheConnections");
     check_NfpcapdOutputHoldsTheConnections();
+  }
+  {
+    SCOPED_TRACE("NdpiCallsPlaintextStratumMining");
+    check_NdpiCallsPlaintextStratumMining();
   }
   smoke_ = nullptr;
 }
