@@ -11,11 +11,11 @@ namespace {
 using test::Packet;
 const IpAddress exporter = IpAddress::from_v4(0xC0000201);  // 192.0.2.1
 
-struct Run {
+struct Harness {
   ExporterTable table;
   DecodeStats stats;
   std::vector<FlowRecord> out;
-  explicit Run(DecoderLimits lim = {}) : table(lim) {}
+  explicit Harness(DecoderLimits lim = {}) : table(lim) {}
   result<std::size_t> decode(const Packet& p, std::int64_t now_ms = 1'700'000'000'000, std::uint16_t port = 2055) {
     return decode_export_packet(p.b, exporter, port, now_ms, table, out, stats);
   }
@@ -33,7 +33,7 @@ Packet v5_packet(std::uint16_t count, std::uint32_t seq, std::size_t records_pre
 }
 
 TEST(NetflowV5, FieldsTimesAndSampling) {
-  Run r;
+  Harness r;
   auto n = r.decode(v5_packet(2, 7, 2, 0x4000 | 100));
   ASSERT_TRUE(n);
   ASSERT_EQ(*n, 2u);
@@ -58,7 +58,7 @@ TEST(NetflowV5, FieldsTimesAndSampling) {
 }
 
 TEST(NetflowV5, CountBeyondDatagramDecodesWholeRecordsOnly) {
-  Run r;
+  Harness r;
   Packet p = v5_packet(30, 0, 3);
   p.b.resize(p.b.size() - 10);  // third record cut
   auto n = r.decode(p);
@@ -68,7 +68,7 @@ TEST(NetflowV5, CountBeyondDatagramDecodesWholeRecordsOnly) {
 }
 
 TEST(NetflowV5, SequenceGapsCountLostFlows) {
-  Run r;
+  Harness r;
   ASSERT_TRUE(r.decode(v5_packet(2, 100, 2)));
   ASSERT_TRUE(r.decode(v5_packet(2, 102, 2)));  // in order
   ASSERT_TRUE(r.decode(v5_packet(2, 110, 2)));  // 6 flows lost
@@ -79,7 +79,7 @@ TEST(NetflowV5, SequenceGapsCountLostFlows) {
 }
 
 TEST(NetflowHeader, UnknownVersionAndTruncatedHeaderAreErrors) {
-  Run r;
+  Harness r;
   Packet p;
   p.u16(7).u16(0);
   EXPECT_FALSE(r.decode(p));
@@ -107,7 +107,7 @@ Packet& v9_data(Packet& p, std::uint32_t dst, std::uint16_t id = 256) {
 }
 
 TEST(NetflowV9, TemplateThenDataUptimeTimes) {
-  Run r;
+  Harness r;
   Packet p;
   p.v9_header(60'000, 1'700'000'000, 1, 42);
   v9_template(p);
@@ -128,7 +128,7 @@ TEST(NetflowV9, TemplateThenDataUptimeTimes) {
 }
 
 TEST(NetflowV9, UptimeWrapKeepsFlowInThePast) {
-  Run r;
+  Harness r;
   Packet p;
   p.v9_header(1'000, 1'700'000'000, 1, 0);  // uptime wrapped; flow started at 2^32 - 9000
   p.begin_set(0).u16(300).u16(3).u16(8).u16(4).u16(12).u16(4).u16(22).u16(4).end_set();
@@ -139,7 +139,7 @@ TEST(NetflowV9, UptimeWrapKeepsFlowInThePast) {
 }
 
 TEST(NetflowV9, DataBeforeTemplateIsBufferedThenDecoded) {
-  Run r;
+  Harness r;
   Packet d;
   d.v9_header(60'000, 1'700'000'000, 1, 0);
   v9_data(d, 0x0A000005);
@@ -160,7 +160,7 @@ TEST(NetflowV9, DataBeforeTemplateIsBufferedThenDecoded) {
 TEST(NetflowV9, PendingDataExpiresAndIsBounded) {
   DecoderLimits lim;
   lim.max_pending_sets_per_exporter = 2;
-  Run r(lim);
+  Harness r(lim);
   for (int i = 0; i < 5; ++i) {
     Packet d;
     d.v9_header(60'000, 1'700'000'000, static_cast<std::uint32_t>(i), 0);
@@ -175,7 +175,7 @@ TEST(NetflowV9, PendingDataExpiresAndIsBounded) {
 }
 
 TEST(NetflowV9, OptionsTemplateSamplingAppliesToRecords) {
-  Run r;
+  Harness r;
   Packet p;
   p.v9_header(60'000, 1'700'000'000, 1, 0);
   // Options template 257: scope system (type 1, 4 bytes); options SAMPLING_INTERVAL (34, 4),
@@ -192,7 +192,7 @@ TEST(NetflowV9, OptionsTemplateSamplingAppliesToRecords) {
 }
 
 TEST(NetflowV9, TemplateRefreshAndChangedLayout) {
-  Run r;
+  Harness r;
   Packet a;
   a.v9_header(60'000, 1'700'000'000, 1, 0);
   v9_template(a);
@@ -214,7 +214,7 @@ TEST(NetflowV9, TemplateRefreshAndChangedLayout) {
 }
 
 TEST(NetflowV9, SequenceCountsPackets) {
-  Run r;
+  Harness r;
   for (std::uint32_t seq : {10u, 11u, 15u}) {
     Packet p;
     p.v9_header(60'000, 1'700'000'000, seq, 0);
@@ -226,7 +226,7 @@ TEST(NetflowV9, SequenceCountsPackets) {
 }
 
 TEST(NetflowV9, SourceIdsHaveSeparateTemplates) {
-  Run r;
+  Harness r;
   Packet t;
   t.v9_header(60'000, 1'700'000'000, 1, 1);
   v9_template(t);
@@ -266,7 +266,7 @@ Packet& ipfix_data_v6(Packet& p, std::size_t varlen) {
 
 TEST(Ipfix, V6EnterpriseAndVariableLengthFields) {
   for (std::size_t varlen : {0u, 5u, 300u}) {
-    Run r;
+    Harness r;
     Packet p;
     p.ipfix_header(1'700'000'010, 0, 7);
     ipfix_template_v6(p);
@@ -291,7 +291,7 @@ TEST(Ipfix, V6EnterpriseAndVariableLengthFields) {
 }
 
 TEST(Ipfix, VariableLengthOverrunIsCountedNotRead) {
-  Run r;
+  Harness r;
   Packet p;
   p.ipfix_header(1'700'000'010, 0, 7);
   ipfix_template_v6(p);
@@ -304,7 +304,7 @@ TEST(Ipfix, VariableLengthOverrunIsCountedNotRead) {
 }
 
 TEST(Ipfix, WithdrawalSingleAndAll) {
-  Run r;
+  Harness r;
   Packet p;
   p.ipfix_header(1'700'000'010, 0, 1);
   p.begin_set(2).u16(256).u16(2).u16(8).u16(4).u16(12).u16(4)
@@ -328,7 +328,7 @@ TEST(Ipfix, WithdrawalSingleAndAll) {
 }
 
 TEST(Ipfix, OptionsSamplingSystemInitAndUptimeTimes) {
-  Run r;
+  Harness r;
   Packet p;
   p.ipfix_header(1'700'000'100, 0, 1);
   // Options template 300: scope observationDomainId (149, 4); samplingPacketInterval (305) = 1,
@@ -346,7 +346,7 @@ TEST(Ipfix, OptionsSamplingSystemInitAndUptimeTimes) {
 }
 
 TEST(Ipfix, BiflowReverseRecord) {
-  Run r;
+  Harness r;
   Packet p;
   p.ipfix_header(1'700'000'100, 0, 1);
   p.begin_set(2).u16(256).u16(9).u16(8).u16(4).u16(12).u16(4).u16(7).u16(2).u16(11).u16(2).u16(4).u16(1)
@@ -364,7 +364,7 @@ TEST(Ipfix, BiflowReverseRecord) {
 }
 
 TEST(Ipfix, SequenceCountsDataRecords) {
-  Run r;
+  Harness r;
   auto packet = [](std::uint32_t seq, int records) {
     Packet p;
     p.ipfix_header(1'700'000'100, seq, 1);
@@ -385,7 +385,7 @@ TEST(Ipfix, SequenceCountsDataRecords) {
 
 TEST(Hostile, ZeroLengthAndOversizedSetsStopThePacketWithoutLosingEarlierRecords) {
   for (std::uint16_t bad_len : {0, 2, 4000}) {
-    Run r;
+    Harness r;
     Packet p;
     p.v9_header(60'000, 1'700'000'000, 1, 0);
     v9_template(p);
@@ -398,7 +398,7 @@ TEST(Hostile, ZeroLengthAndOversizedSetsStopThePacketWithoutLosingEarlierRecords
 }
 
 TEST(Hostile, ZeroFieldAndOverflowingTemplates) {
-  Run r;
+  Harness r;
   Packet p;
   p.v9_header(60'000, 1'700'000'000, 1, 0);
   p.begin_set(0).u16(256).u16(0).end_set();          // v9: zero fields
@@ -413,7 +413,7 @@ TEST(Hostile, ZeroFieldAndOverflowingTemplates) {
 }
 
 TEST(Hostile, OptionsScopesBeyondSetOrCount) {
-  Run r;
+  Harness r;
   Packet p;
   p.v9_header(60'000, 1'700'000'000, 1, 0);
   p.begin_set(1).u16(260).u16(65532).u16(4).u16(1).u16(4).end_set();  // scope length beyond flowset
@@ -433,7 +433,7 @@ TEST(Hostile, FieldCapAndTemplateFloodStayBounded) {
   DecoderLimits lim;
   lim.max_templates_per_exporter = 10;
   lim.max_fields_per_template = 8;
-  Run r(lim);
+  Harness r(lim);
   Packet big;
   big.ipfix_header(1'700'000'000, 0, 0);
   big.begin_set(2).u16(256).u16(9);
@@ -456,7 +456,7 @@ TEST(Hostile, FieldCapAndTemplateFloodStayBounded) {
 TEST(Hostile, ExporterFloodIsCapped) {
   DecoderLimits lim;
   lim.max_exporters = 5;
-  Run r(lim);
+  Harness r(lim);
   for (std::uint16_t port = 1; port <= 20; ++port) {
     Packet p;
     p.ipfix_header(1'700'000'000, 0, 0);
@@ -468,7 +468,7 @@ TEST(Hostile, ExporterFloodIsCapped) {
 }
 
 TEST(Hostile, IpfixLengthLies) {
-  Run r;
+  Harness r;
   Packet p;
   p.ipfix_header(1'700'000'000, 0, 0);
   p.begin_set(2).u16(256).u16(2).u16(8).u16(4).u16(12).u16(4).end_set();
@@ -485,7 +485,7 @@ TEST(Hostile, IpfixLengthLies) {
 }
 
 TEST(Hostile, StrayTrailingBytesAndReservedSets) {
-  Run r;
+  Harness r;
   Packet p;
   p.ipfix_header(1'700'000'000, 0, 0);
   p.begin_set(100).u32(0).end_set();
