@@ -120,14 +120,24 @@ TEST_P(SoftflowdInterop, PerDirectionTotalsMatchOurPcapMeter) {
   const auto want = totals(ours.records);
   const auto got = totals(e.records);
   EXPECT_EQ(got.size(), want.size());
+  std::size_t exact_bytes = 0;
   for (const auto& [k, t] : want) {
     auto it = got.find(k);
     ASSERT_NE(it, got.end()) << "missing " << std::get<0>(k).to_string() << ":" << std::get<2>(k) << " -> "
                              << std::get<1>(k).to_string() << ":" << std::get<3>(k);
     EXPECT_EQ(it->second.pkts, t.pkts) << std::get<0>(k).to_string() << ":" << std::get<2>(k);
-    EXPECT_EQ(it->second.bytes, t.bytes) << std::get<0>(k).to_string() << ":" << std::get<2>(k);
+    // softflowd counts the captured length of the IP packet, which includes Ethernet padding of
+    // short frames (IEEE 802.3: payload padded to 46 bytes, so at most 6 bytes for a 40-byte
+    // TCP ACK); our meter (like nfpcapd) counts the IP total length. Allow exactly that.
+    EXPECT_GE(it->second.bytes, t.bytes) << std::get<0>(k).to_string() << ":" << std::get<2>(k);
+    EXPECT_LE(it->second.bytes, t.bytes + 6 * t.pkts) << std::get<0>(k).to_string() << ":" << std::get<2>(k);
+    exact_bytes += it->second.bytes == t.bytes ? 1 : 0;
   }
+  EXPECT_GT(exact_bytes, want.size() / 2);  // padding is the exception, not the rule
   // Times: softflowd's first/last lie within the capture's span (ms precision with -A milli).
+  // Not for v5: its first/last are 32-bit uptime offsets (49.7-day range) from a header clock
+  // that softflowd takes from the wall clock when reading a file, years after the capture.
+  if (GetParam() == 5) return;
   std::int64_t lo = INT64_MAX, hi = INT64_MIN;
   for (const auto& r : ours.records) {
     lo = std::min(lo, r.first_ms);
