@@ -134,7 +134,8 @@ result<std::string> resolve_scenario(const std::string& name_or_path, const std:
   for (const auto& d : dirs) {
     const auto p = fs::path(d) / (name_or_path + ".toml");
     if (fs::exists(p)) return p.string();
-    tried += " " + p.string();
+    tried += ' ';  // two appends: GCC 12 -O2 false -Wrestrict on " " + string
+    tried += p.string();
   }
   return make_error(errc::io_error, fmt::format("scenario '{}' not found (tried:{})", name_or_path, tried));
 }

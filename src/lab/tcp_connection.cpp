@@ -176,12 +176,12 @@ std::optional<std::int64_t> TcpConnection::emit(std::vector<std::uint8_t>& frame
       const std::uint16_t syn_mss = client_.ipv6 ? 1440 : 1460;
       o = {2, 4, static_cast<std::uint8_t>(syn_mss >> 8), static_cast<std::uint8_t>(syn_mss & 0xff)};
       if (params_.timestamps) {
-        o.insert(o.end(), {4, 2, 8, 10});
+        for (std::uint8_t b : {4, 2, 8, 10}) o.push_back(b);  // push_back: GCC 12 -O2 false -Warray-bounds on insert
         put_u32(o, tsval);
         put_u32(o, seg.kind == Kind::syn ? 0 : tsecr);
-        o.insert(o.end(), {1, 3, 3, 7});
+        for (std::uint8_t b : {1, 3, 3, 7}) o.push_back(b);
       } else {
-        o.insert(o.end(), {1, 1, 4, 2, 1, 3, 3, 7});
+        for (std::uint8_t b : {1, 1, 4, 2, 1, 3, 3, 7}) o.push_back(b);
       }
     } else {
       spec.flags = tcp_ack;
