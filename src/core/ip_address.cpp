@@ -76,9 +76,30 @@ bool IpAddress::is_unspecified() const noexcept {
 }
 
 void IpAddress::append_to(std::string& out) const {
+  if (is_v4()) {
+    // Dotted quad by hand: inet_ntop's locale-free but generic path dominated the text writers.
+    char buf[16];
+    char* p = buf;
+    for (int i = 12; i < 16; ++i) {
+      unsigned v = bytes[i];
+      if (v >= 100) {
+        *p++ = static_cast<char>('0' + v / 100);
+        v %= 100;
+        *p++ = static_cast<char>('0' + v / 10);
+        *p++ = static_cast<char>('0' + v % 10);
+      } else if (v >= 10) {
+        *p++ = static_cast<char>('0' + v / 10);
+        *p++ = static_cast<char>('0' + v % 10);
+      } else {
+        *p++ = static_cast<char>('0' + v);
+      }
+      if (i < 15) *p++ = '.';
+    }
+    out.append(buf, static_cast<std::size_t>(p - buf));
+    return;
+  }
   char buf[INET6_ADDRSTRLEN];
-  const char* s = is_v4() ? inet_ntop(AF_INET, bytes.data() + 12, buf, sizeof buf)
-                          : inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
+  const char* s = inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
   out += s ? s : "?";
 }
 

@@ -1,5 +1,6 @@
 #include "core/ip_address.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 namespace xmr {
@@ -35,6 +36,19 @@ TEST(IpAddress, UnspecifiedIsAllZero) {
   EXPECT_TRUE(IpAddress{}.is_unspecified());
   EXPECT_FALSE(IpAddress::from_v4(1).is_unspecified());
   EXPECT_FALSE(IpAddress{}.is_v4());
+}
+
+}  // namespace xmr
+
+namespace xmr {
+
+TEST(IpAddress, V4TextMatchesInetNtopForEveryOctetWidth) {
+  for (std::uint32_t a : {0u, 0x01020304u, 0x0a000001u, 0x630a6400u, 0xc0a80a63u, 0xffffffffu, 0x64006300u}) {
+    char buf[16];
+    const std::uint32_t be = htonl(a);
+    ASSERT_NE(inet_ntop(AF_INET, &be, buf, sizeof buf), nullptr);
+    EXPECT_EQ(IpAddress::from_v4(a).to_string(), buf);
+  }
 }
 
 }  // namespace xmr
