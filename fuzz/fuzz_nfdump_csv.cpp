@@ -1,17 +1,14 @@
-// Fuzz target: bytes as a nfdump -o csv export (with or without -q) -> fmemopen -> the text source (line reader, field parsing,
-// detection of the same bytes). Any crash, leak, hang or sanitizer report is a bug.
+// Fuzz target: bytes as a text export -> the nfdump_csv source (fmemopen). Any crash, leak, hang or
+// sanitizer report is a bug.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <span>
 #include <vector>
 
 #include "core/diagnostics.h"
-#include "sources/text/text_sources.h"
 #include "sources/text/text_streams.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  (void)xmr::detect_text_format(std::span<const std::uint8_t>(data, size < 4096 ? size : 4096));
   if (size == 0) return 0;  // fmemopen rejects an empty buffer
   std::FILE* f = fmemopen(const_cast<std::uint8_t*>(data), size, "rb");
   if (f == nullptr) return 0;
@@ -20,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ctx.name = "fuzz.nfdump_csv";
   ctx.diagnostics = &diag;
   ctx.options.tz = "Europe/Rome";
-  auto src = xmr::text::make_nfdump_csv_source(xmr::text::FilePtr(f), ctx);
+  auto src = xmr::text::make_nfdump_csv_source(xmr::text::FilePtr(f, xmr::text::FileCloser{true}), ctx);
   if (!src) return 0;
   std::vector<xmr::FlowRecord> out;
   while (true) {
