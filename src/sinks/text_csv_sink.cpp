@@ -1,9 +1,9 @@
 // csv sink: XMR-Ray's own CSV, one FlowRecord per line, every field, lossless. The header and
-// the column order are the ones the xmr_csv source expects (src/sources/text/text_streams.h
-// xmr_csv_header): first_ms,last_ms,src_addr,dst_addr,src_port,dst_port,proto,tcp_flags,
+// the column order are the ones the xmr_csv source expects (core/xmr_csv_format.h): first_ms,last_ms,src_addr,dst_addr,src_port,dst_port,proto,tcp_flags,
 // src_tos,pkts,bytes,sampling_interval,exporter_id,exporter_addr,input_if,output_if.
 // Times are UTC epoch milliseconds, tcp_flags a decimal byte, addresses in their text form
 // (IPv4 dotted, IPv6 RFC 5952; an unknown exporter address prints as "::").
+#include "core/xmr_csv_format.h"
 #include "sinks/text_output.h"
 #include "sinks/text_sinks.h"
 
@@ -11,14 +11,12 @@ namespace xmr {
 
 namespace {
 
-// Must equal text::xmr_csv_header (the source side); the round-trip test fails if they drift.
-constexpr std::string_view csv_header =
-    "first_ms,last_ms,src_addr,dst_addr,src_port,dst_port,proto,tcp_flags,src_tos,pkts,bytes,"
-    "sampling_interval,exporter_id,exporter_addr,input_if,output_if\n";
-
 class CsvSink final : public FlowSink {
  public:
-  explicit CsvSink(sinks::TextOutput out) : out_(std::move(out)) { out_.buffer().append(csv_header); }
+  explicit CsvSink(sinks::TextOutput out) : out_(std::move(out)) {
+    out_.buffer().append(xmr_csv_header);
+    out_.buffer().push_back('\n');
+  }
 
   result<void> write(std::span<const FlowRecord> records) override {
     std::string& b = out_.buffer();
