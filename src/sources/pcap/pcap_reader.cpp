@@ -53,7 +53,13 @@ NextStatus PcapReader::next(RawPacket& out) {
     last_error_ = pcap_geterr(handle_);
     return NextStatus::error;
   }
-  out.time_ns = static_cast<std::int64_t>(hdr->ts.tv_sec) * 1'000'000'000 + static_cast<std::int64_t>(hdr->ts.tv_usec);
+  // pcapng carries 64-bit timestamps: a hostile or corrupt one must not overflow (UBSan found it).
+  std::int64_t sec_ns = 0;
+  if (__builtin_mul_overflow(static_cast<std::int64_t>(hdr->ts.tv_sec), std::int64_t{1'000'000'000}, &sec_ns) ||
+      __builtin_add_overflow(sec_ns, static_cast<std::int64_t>(hdr->ts.tv_usec), &out.time_ns)) {
+    out.wire_len = hdr->len;
+    return NextStatus::bad_time;
+  }
   out.wire_len = hdr->len;
   out.data = std::span<const std::uint8_t>(data, hdr->caplen);
   return NextStatus::packet;

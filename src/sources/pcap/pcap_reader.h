@@ -21,7 +21,9 @@ struct RawPacket {
   std::uint64_t number = 0;            // 1-based packet number in the file
 };
 
-enum class NextStatus { packet, end, error };
+// bad_time: libpcap read the packet but its timestamp is outside what int64 nanoseconds hold
+// (beyond the years 1678-2262): the packet is skipped, reading goes on.
+enum class NextStatus { packet, end, error, bad_time };
 
 class PcapReader {
  public:

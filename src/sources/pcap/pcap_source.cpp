@@ -62,6 +62,11 @@ class PcapSource final : public FlowSource {
     while (!meter_.has_ready()) {
       const NextStatus s = reader_->next(p);
       if (s == NextStatus::end) break;
+      if (s == NextStatus::bad_time) {
+        report(errc::bad_packet, p.number, "timestamp out of range (beyond year 2262 or before 1678): packet skipped");
+        if (ctx_.diagnostics != nullptr) ctx_.diagnostics->add_skipped(1);
+        continue;
+      }
       if (s == NextStatus::error) {
         // libpcap cannot resynchronise after a bad record header: report and stop; the flows
         // metered so far are still exported.
