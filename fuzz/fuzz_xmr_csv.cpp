@@ -1,29 +1,9 @@
-// Fuzz target: bytes as a text export -> the xmr_csv source (fmemopen). Any crash, leak, hang or
-// sanitizer report is a bug.
-#include <cstddef>
-#include <cstdint>
-#include <cstdio>
-#include <vector>
-
-#include "core/diagnostics.h"
-#include "sources/text/text_streams.h"
+// Fuzz target: bytes as a text export -> the xmr_csv source. Any crash, leak, hang or sanitizer
+// report is a bug.
+#include "text_fuzz_common.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return 0;  // fmemopen rejects an empty buffer
-  std::FILE* f = fmemopen(const_cast<std::uint8_t*>(data), size, "rb");
-  if (f == nullptr) return 0;
-  xmr::Diagnostics diag;
-  xmr::SourceContext ctx;
-  ctx.name = "fuzz.xmr_csv";
-  ctx.diagnostics = &diag;
-  ctx.options.tz = "Europe/Rome";
-  auto src = xmr::text::make_xmr_csv_source(xmr::text::FilePtr(f, xmr::text::FileCloser{true}), ctx);
-  if (!src) return 0;
-  std::vector<xmr::FlowRecord> out;
-  while (true) {
-    out.clear();
-    auto n = (*src)->read(out, 64);
-    if (!n || *n == 0) break;
-  }
-  return 0;
+  return xmr::fuzz::run_text_source(data, size, "xmr_csv", [](auto file, const xmr::SourceContext& ctx) {
+    return xmr::text::make_xmr_csv_source(std::move(file), ctx);
+  });
 }
