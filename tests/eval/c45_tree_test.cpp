@@ -1,9 +1,15 @@
 // Our C4.5 against hand-computed error estimates and trees whose right answer is known.
 #include "eval/baselines/c45_tree.h"
 
+#include <cmath>
 #include <random>
+#include <regex>
+
+#include <fmt/format.h>
 
 #include <gtest/gtest.h>
+
+#include "support/test_support.h"
 
 namespace xmr::eval {
 
@@ -58,6 +64,49 @@ TEST(C45, LearnsAnInteractionAndPrunesNoise) {
   C45Tree n;
   n.fit(rows, noise);
   EXPECT_LE(n.leaves(), 6u) << "depth " << n.depth();
+}
+
+}  // namespace xmr::eval
+
+namespace xmr::eval {
+
+// Weka's J48 (Debian `weka`) is the reference C4.5: on the same data, with its defaults, our tree
+// must have the same number of leaves and classify the training data as well (J48 also raises
+// subtrees, which we do not, so a difference of a couple of instances is allowed).
+TEST(C45, AgreesWithWekaJ48) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (int dataset = 0; dataset < 3; ++dataset) {
+    std::vector<std::vector<double>> rows;
+    std::vector<bool> y;
+    std::string arff = "@relation t\n@attribute x numeric\n@attribute z numeric\n@attribute n numeric\n@attribute class {neg,pos}\n@data\n";
+    for (int i = 0; i < 400; ++i) {
+      // Values on a 1e-4 grid so the ARFF text is exact.
+      const double x = std::round(u(rng) * 1e4) / 1e4, z = std::round(u(rng) * 1e4) / 1e4, n = std::round(u(rng) * 1e4) / 1e4;
+      const bool noisy = u(rng) < 0.03 * dataset;
+      const bool pos = dataset == 2 ? ((x > 0.3 && z < 0.7) || n > 0.9) != noisy : (x > 0.5 && z > 0.3) != noisy;
+      rows.push_back({x, z, n});
+      y.push_back(pos);
+      arff += fmt::format("{},{},{},{}\n", x, z, n, pos ? "pos" : "neg");
+    }
+    test::TempDir d;
+    test::write_file(d / "d.arff", arff);
+    const auto r = test::run("java -cp /usr/share/java/weka.jar weka.classifiers.trees.J48 -C 0.25 -M 2 -no-cv -t " +
+                             test::sh_quote((d / "d.arff").string()));
+    ASSERT_EQ(r.exit_code, 0) << "Weka J48 (Debian package weka) is required: " << r.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(Number of Leaves\s*:\s*(\d+))"))) << r.out;
+    const int weka_leaves = std::stoi(m[1]);
+    ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(Correctly Classified Instances\s+(\d+))"))) << r.out;
+    const int weka_correct = std::stoi(m[1]);
+
+    C45Tree t;
+    t.fit(rows, y);
+    int correct = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) correct += (t.probability(rows[i]) > 0.5) == y[i];
+    EXPECT_EQ(int(t.leaves()), weka_leaves) << "data set " << dataset << "\n" << r.out;
+    EXPECT_NEAR(correct, weka_correct, 2) << "data set " << dataset;
+  }
 }
 
 }  // namespace xmr::eval
