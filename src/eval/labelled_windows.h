@@ -16,6 +16,8 @@ struct LabelledWindow {
   bool mining = false;
   ConnectionKey connection;
   std::uint64_t ordinal = 0;  // window number within the connection
+  const ConnectionLabel* label = nullptr;  // into the LabelSet, which must outlive the window
+  std::int64_t end_ms = 0;    // end of the window's last slice: when detection could first score it
 };
 
 struct LabelledWindowStats {

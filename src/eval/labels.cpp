@@ -39,6 +39,8 @@ void LabelSet::add(const Endpoint& client, const Endpoint& server, std::uint8_t 
   r.dst_addr = server.addr;
   r.dst_port = server.port;
   r.proto = proto;
+  label.client = client;
+  label.server = server;
   labels_[key_of(r).key] = std::move(label);
 }
 
@@ -73,8 +75,13 @@ result<LabelSet> LabelSet::load(const std::string& path, Diagnostics& diag) {
     const auto client = IpAddress::parse(f[0]), server = IpAddress::parse(f[2]);
     std::uint16_t cport = 0, sport = 0;
     unsigned proto = 0;
+    std::int64_t start_ms = 0;
     if (!client || !server || !number(f[1], cport) || !number(f[3], sport) || !number(f[4], proto) || proto > 255) {
       bad("bad address, port or protocol");
+      continue;
+    }
+    if (!number(f[10], start_ms)) {
+      bad("bad start_ms");
       continue;
     }
     if (f[5] != "mining" && f[5] != "benign") {
@@ -82,7 +89,8 @@ result<LabelSet> LabelSet::load(const std::string& path, Diagnostics& diag) {
       continue;
     }
     set.add({*client, cport}, {*server, sport}, static_cast<std::uint8_t>(proto),
-            ConnectionLabel{f[5] == "mining", std::string(f[7]), std::string(f[8]), f[9] == "yes" || f[9] == "true"});
+            ConnectionLabel{f[5] == "mining", std::string(f[7]), std::string(f[8]), f[9] == "yes" || f[9] == "true", {}, {},
+                            start_ms, std::string(f[6])});
   }
   return set;
 }

@@ -19,6 +19,10 @@ struct ConnectionLabel {
   std::string profile;
   std::string pool;
   bool tls = false;
+  Endpoint client;            // the side that sent the SYN (the miner for mining rows)
+  Endpoint server;
+  std::int64_t start_ms = 0;  // first packet (the SYN): time to first alert counts from here
+  std::string family;
 };
 
 class LabelSet {
