@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "lab/lab_run.h"
+#include "lab/live/live_lab.h"
 
 namespace xmr::cli {
 
@@ -18,6 +19,7 @@ namespace {
 struct LabCliOptions {
   lab::LabOptions lab;
   std::string timeouts = "60,300,1800";
+  double speed = 60;  // live engine: protocol timers / speed, capture timestamps x speed
   bool quiet = false;
 };
 
@@ -46,6 +48,26 @@ int run_lab_command(LabCliOptions& o) {
   }
   o.lab.scenario_dirs.push_back("scenarios");
   o.lab.version = std::string(version_string());
+  if (o.lab.engine == "live") {
+    auto live = lab::live::run_live_lab(o.lab, o.speed);
+    if (!live) {
+      fmt::print(stderr, "xmr-ray lab: {}\n", live.error().context);
+      return live.error().code == errc::bad_argument || live.error().code == errc::unsupported ? 2 : 1;
+    }
+    for (const auto& g : live->skipped_groups)
+      fmt::print(stderr, "xmr-ray lab: warning: the live engine does not play {} (group skipped)\n", g);
+    if (live->tls_as_plaintext > 0)
+      fmt::print(stderr, "xmr-ray lab: warning: {} TLS connection(s) of the scenario run in plaintext (live TLS not implemented)\n",
+                 live->tls_as_plaintext);
+    for (const auto& e : live->first_errors) fmt::print(stderr, "xmr-ray lab: protocol error: {}\n", e);
+    if (!o.quiet)
+      fmt::print(stderr,
+                 "xmr-ray lab: live x{}: {} packets, {} connections ({} mining), {} messages, {} protocol errors, "
+                 "{} pool rejects; run {:.2f} s; nfpcapd {:.2f} s\n",
+                 live->speed, live->packets, live->connections, live->mining_connections, live->messages,
+                 live->protocol_errors, live->pool_errors, live->run_seconds, live->meter_seconds);
+    return live->protocol_errors + live->pool_errors == 0 ? 0 : 1;
+  }
   auto r = lab::run_lab(o.lab);
   if (!r) {
     fmt::print(stderr, "xmr-ray lab: {}\n", r.error().context);
@@ -69,9 +91,11 @@ int run_lab_command(LabCliOptions& o) {
 void register_lab(CLI::App& app, CommandList& commands) {
   auto opts = std::make_shared<LabCliOptions>();
   auto* sub = app.add_subcommand("lab", "Generate labelled mining and benign look-alike traffic (pcap, labels, nfcapd)");
-  sub->add_option("--engine", opts->lab.engine, "synth (deterministic packet model) or live (not yet)")->capture_default_str();
+  sub->add_option("--engine", opts->lab.engine, "synth (deterministic packet model) or live (real TCP in network namespaces, root)")->capture_default_str();
   sub->add_option("--scenario", opts->lab.scenario, "scenario NAME (scenarios/NAME.toml) or FILE")->required();
   sub->add_option("--scenario-dir", opts->lab.scenario_dirs, "extra directories searched for NAME.toml (first)");
+  sub->add_option("--speed", opts->speed, "live engine: run K times faster than real time (timers / K, timestamps x K)")
+      ->capture_default_str();
   sub->add_option("--hours", opts->lab.hours, "simulated hours (default: the scenario's)");
   sub->add_option("--hosts", opts->lab.hosts, "number of hosts (default: the scenario's)");
   sub->add_option("--seed", opts->lab.seed, "random seed: same seed, same bytes")->capture_default_str();
