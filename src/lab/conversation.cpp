@@ -18,9 +18,29 @@ std::optional<Message> Conversation::next() {
   return std::nullopt;
 }
 
+const char* kind_name(MessageKind k) {
+  switch (k) {
+    case MessageKind::login: return "login";
+    case MessageKind::login_result: return "login_result";
+    case MessageKind::job: return "job";
+    case MessageKind::submit: return "submit";
+    case MessageKind::result: return "result";
+    case MessageKind::keepalive: return "keepalive";
+    case MessageKind::keepalive_result: return "keepalive_result";
+    case MessageKind::other: return "other";
+    case MessageKind::none: break;
+  }
+  return "none";
+}
+
 void Conversation::send(std::int64_t time_us, bool from_client, std::string bytes, bool raw) {
   if (ctx_.tls && !raw) bytes = tls_application_record(rng_, bytes.size());
-  pending_.push(Pending{Message{time_us, from_client, std::move(bytes)}, order_++});
+  pending_.push(Pending{Message{time_us, from_client, std::move(bytes), raw ? MessageKind::none : MessageKind::other}, order_++});
+}
+
+void Conversation::send(std::int64_t time_us, bool from_client, std::string bytes, MessageKind kind) {
+  if (ctx_.tls && kind != MessageKind::none) bytes = tls_application_record(rng_, bytes.size());
+  pending_.push(Pending{Message{time_us, from_client, std::move(bytes), kind}, order_++});
 }
 
 std::int64_t Conversation::reply_time(std::int64_t t, double processing_ms) {

@@ -14,11 +14,18 @@
 
 namespace xmr::lab {
 
+// What an application message is, for the ground-truth file DIR/messages.csv (docs/lab.md).
+// `none` marks bytes that are not an application message (TLS handshake records): they flow on
+// the wire but get no row.
+enum class MessageKind : std::uint8_t { none, login, login_result, job, submit, result, keepalive, keepalive_result, other };
+const char* kind_name(MessageKind k);
+
 // One application message as it leaves its sender (capture point at the client's edge).
 struct Message {
   std::int64_t time_us = 0;
   bool from_client = true;
   std::string bytes;  // exact payload bytes (TLS/WebSocket framing already applied)
+  MessageKind kind = MessageKind::other;
 };
 
 // What a conversation knows about its connection.
@@ -44,7 +51,10 @@ class Conversation {
   // Earliest time of any process (INT64_MAX if none).
   virtual std::int64_t next_process_us() const = 0;
   // Queue a message (applies TLS record framing when the connection is TLS and `raw` is false).
+  // Raw bytes are handshake bytes (kind none); framed ones are application messages of kind other.
   void send(std::int64_t time_us, bool from_client, std::string bytes, bool raw = false);
+  // Queue an application message of a known kind (TLS framing applied on TLS connections).
+  void send(std::int64_t time_us, bool from_client, std::string bytes, MessageKind kind);
   // Server answers a client message sent at `t`: one round trip plus processing time.
   std::int64_t reply_time(std::int64_t t, double processing_ms);
 

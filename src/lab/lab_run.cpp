@@ -62,6 +62,17 @@ result<LabResult> run_lab(const LabOptions& o) {
   so.hosts = o.hosts;
   so.rotate_bytes = o.rotate_mb * 1024 * 1024;
   so.out_dir = o.out_dir;
+  so.inactive_timeout_s = o.inactive_timeout_s;
+  // The nf-T directories exist before the engine runs: with short_lived = "flows" it writes its own
+  // nfcapd file of short-lived connections there, beside what nfpcapd meters from the pcap.
+  for (auto timeout : o.active_timeouts_s) {
+    const fs::path dir = fs::path(o.out_dir) / fmt::format("nf-{}", timeout);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fs::create_directories(dir, ec);
+    if (ec) return make_error(errc::io_error, fmt::format("{}: {}", dir.string(), ec.message()));
+    if (scenario->short_lived_as_flows) so.flow_dirs.emplace_back(timeout, dir);
+  }
   const auto t_synth = std::chrono::steady_clock::now();
   auto stats = run_synth(*scenario, so);
   if (!stats) return tl::unexpected(stats.error());
@@ -73,10 +84,6 @@ result<LabResult> run_lab(const LabOptions& o) {
   const auto t_meter = std::chrono::steady_clock::now();
   for (auto timeout : o.active_timeouts_s) {
     const fs::path dir = fs::path(o.out_dir) / fmt::format("nf-{}", timeout);
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-    fs::create_directories(dir, ec);
-    if (ec) return make_error(errc::io_error, fmt::format("{}: {}", dir.string(), ec.message()));
     for (const auto& pcap : res.synth.pcap_files) {
       const std::string log = (fs::path(o.out_dir) / fmt::format("nfpcapd-{}.log", timeout)).string();
       const int rc = run_program({o.nfpcapd, "-r", pcap.string(), "-w", dir.string(), "-e",
@@ -103,7 +110,10 @@ result<LabResult> run_lab(const LabOptions& o) {
   for (const auto& f : res.synth.pcap_files) files.push_back(f.filename().string());
   m["outputs"] = {{"pcap", files},
                   {"labels", "labels.csv"},
+                  {"messages", "messages.csv"},
                   {"packets", res.synth.packets},
+                  {"short_lived_as_flows", scenario->short_lived_as_flows},
+                  {"flow_only_packets", res.synth.flow_packets},
                   {"connections", res.synth.connections},
                   {"mining_connections", res.synth.mining_connections}};
   // No wall-clock values here: the manifest is part of the deterministic output.

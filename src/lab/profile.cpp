@@ -14,12 +14,28 @@ const std::vector<ProfileInfo>& profiles() {
       {"strong-rig", true, "monero-stratum", 3333, 443, true},
       {"throttled-malware", true, "monero-stratum", 3333, 443, true},
       {"stratum-v1", true, "stratum-v1", 3333, 443, true},
+      // xmrig-proxy: the upstream to the pool (many rigs' shares) and the LAN side (rigs -> proxy;
+      // xmrig-proxy's default bind port 3333, README "bind").
+      {"xmrig-proxy", true, "monero-stratum", 3333, 443, true},
+      {"xmrig-proxy-lan", true, "monero-stratum", 3333, 443, true},
+      // A miner whose connection drops and comes back (network drop, pool restart), mean 30 min.
+      {"xmrig-failover", true, "monero-stratum", 3333, 443, true, 1800},
+      // CoinHive-style browser miner: WebSocket (ws, 80) / WSS (443) to a coin-hive-stratum proxy.
+      {"browser-miner", true, "coinhive-websocket", 80, 443, true},
+      // Stratum for Equihash coins (Zcash ZIP 301); the port is this lab's choice (no registered port).
+      {"stratum-equihash", true, "stratum-equihash", 3357, 443, true},
       {"mqtt-telemetry", false, "mqtt", 1883, 8883, true},
       {"redis-pubsub", false, "redis", 6379, 6380, true},
       {"http-polling", false, "http", 80, 443, true},
       {"websocket-heartbeat", false, "websocket", 80, 443, true},
       {"ssh-keepalive", false, "ssh", 22, 22, true},
       {"web-browsing", false, "web", 443, 443, false},
+      // IMAP 143/993, IRC 6667/6697 (RFC 7194), DNS 53 (RFC 7766), HTTPS 443.
+      {"imap-idle", false, "imap", 143, 993, true},
+      {"irc-ping", false, "irc", 6667, 6697, true},
+      {"dns-tcp", false, "dns", 53, 853, false},
+      {"bulk-transfer", false, "bulk", 443, 443, false},
+      {"streaming", false, "streaming", 443, 443, false},
   };
   return all;
 }

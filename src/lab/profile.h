@@ -19,6 +19,7 @@ struct ProfileInfo {
   std::uint16_t default_port = 0;
   std::uint16_t default_tls_port = 0;
   bool long_lived = true;      // one connection per host for the whole run; else short sessions
+  double default_session_mean_s = 0;  // long-lived: mean connection lifetime before a reconnect (0: none)
 };
 
 // Per-connection knobs a scenario group may set (0 = the profile's default).
@@ -26,6 +27,12 @@ struct ProfileParams {
   double difficulty = 0;        // fixed pool difficulty (throttled-malware); 0 = vardiff
   double job_mean_s = 0;        // mean time between new-block jobs
   double period_s = 0;          // poll / publish / heartbeat period
+  double share_target_s = 0;    // vardiff target time per share
+  double min_difficulty = 0;    // pool difficulty floor
+  double refresh_mean_s = 0;    // extra job pushes (template refresh), mean seconds
+  std::uint32_t rigs = 0;       // xmrig-proxy: rigs behind the upstream connection
+  double mean_bytes = 0;        // bulk-transfer: median object size; streaming: bytes per media segment
+  double session_s = 0;         // streaming / short sessions: mean session length
   std::string server_name;      // SNI / Host header
 };
 
@@ -55,6 +62,14 @@ class TimedConversation : public Conversation {
 
 std::unique_ptr<Conversation> make_mining_conversation(const ProfileInfo& p, const ConversationContext& ctx,
                                                        const ProfileParams& params, std::uint64_t seed);
+// Separate files, one protocol each: profile_browser_miner.cpp, profile_equihash.cpp,
+// profiles_background.cpp.
+std::unique_ptr<Conversation> make_browser_miner(const ConversationContext& ctx, const ProfileParams& params,
+                                                 std::uint64_t seed);
+std::unique_ptr<Conversation> make_equihash_stratum(const ConversationContext& ctx, const ProfileParams& params,
+                                                    std::uint64_t seed);
+std::unique_ptr<Conversation> make_background_conversation(const ProfileInfo& p, const ConversationContext& ctx,
+                                                           const ProfileParams& params, std::uint64_t seed);
 std::unique_ptr<Conversation> make_benign_conversation(const ProfileInfo& p, const ConversationContext& ctx,
                                                        const ProfileParams& params, std::uint64_t seed);
 

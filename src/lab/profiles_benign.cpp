@@ -297,6 +297,7 @@ std::unique_ptr<Conversation> make_benign_conversation(const ProfileInfo& p, con
   if (p.family == "http") return std::make_unique<HttpPolling>(ctx, params, seed);
   if (p.family == "websocket") return std::make_unique<WebSocketHeartbeat>(ctx, params, seed);
   if (p.family == "ssh") return std::make_unique<SshKeepalive>(ctx, params, seed);
+  if (p.family != "web") return make_background_conversation(p, ctx, params, seed);
   return std::make_unique<WebBrowsing>(ctx, params, seed);
 }
 

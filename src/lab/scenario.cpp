@@ -50,6 +50,10 @@ result<Scenario> load_scenario(const std::string& path) {
   s.hours = t["hours"].value_or(s.hours);
   s.hosts = static_cast<std::uint32_t>(t["hosts"].value_or(static_cast<std::int64_t>(s.hosts)));
   s.start_unix_s = t["start_unix_s"].value_or(s.start_unix_s);
+  const std::string short_lived = t["short_lived"].value_or(std::string("pcap"));
+  if (short_lived != "pcap" && short_lived != "flows")
+    return make_error(errc::bad_argument, fmt::format("{}: short_lived must be \"pcap\" or \"flows\"", path));
+  s.short_lived_as_flows = short_lived == "flows";
   auto net = t["network"];
   auto v4 = address(path, "network.clients_v4", net["clients_v4"].value_or(std::string("10.77.0.0")));
   auto v6 = address(path, "network.clients_v6", net["clients_v6"].value_or(std::string("fd00:77::")));
@@ -106,6 +110,29 @@ result<Scenario> load_scenario(const std::string& path) {
     for (const auto& sv : s.servers) found = found || sv.name == g.server;
     if (!found)
       return make_error(errc::bad_argument, fmt::format("{}: group[{}]: unknown server '{}'", path, i, g.server));
+    g.backup_server = (*gt)["backup_server"].value_or(std::string{});
+    if (!g.backup_server.empty()) {
+      bool known = false;
+      for (const auto& sv : s.servers) known = known || sv.name == g.backup_server;
+      if (!known)
+        return make_error(errc::bad_argument,
+                          fmt::format("{}: group[{}]: unknown backup_server '{}'", path, i, g.backup_server));
+    }
+    g.connections = static_cast<std::uint32_t>((*gt)["connections"].value_or(1));
+    g.session_mean_s = (*gt)["session_mean_s"].value_or(0.0);
+    g.retry_pause_s = (*gt)["retry_pause_s"].value_or(g.retry_pause_s);
+    g.failover_fraction = (*gt)["failover_fraction"].value_or(g.backup_server.empty() ? 0.0 : 0.5);
+    g.params.share_target_s = (*gt)["share_target_s"].value_or(0.0);
+    g.params.min_difficulty = (*gt)["min_difficulty"].value_or(0.0);
+    g.params.refresh_mean_s = (*gt)["refresh_mean_s"].value_or(0.0);
+    g.params.rigs = static_cast<std::uint32_t>((*gt)["rigs"].value_or(0));
+    g.params.mean_bytes = (*gt)["mean_bytes"].value_or(0.0);
+    g.params.session_s = (*gt)["session_s"].value_or(0.0);
+    if (g.session_mean_s == 0) g.session_mean_s = find_profile(g.profile)->default_session_mean_s;
+    if (g.connections < 1 || g.connections > 64 || g.session_mean_s < 0 || g.retry_pause_s < 0 ||
+        g.failover_fraction < 0 || g.failover_fraction > 1 || g.params.share_target_s < 0 ||
+        g.params.min_difficulty < 0 || g.params.refresh_mean_s < 0 || g.params.mean_bytes < 0 || g.params.session_s < 0 || g.params.rigs > 100000)
+      return make_error(errc::bad_argument, fmt::format("{}: group[{}]: a value is out of range", path, i));
     g.fraction = (*gt)["fraction"].value_or(0.0);
     g.hosts = static_cast<std::uint32_t>((*gt)["hosts"].value_or(0));
     if (auto b = (*gt)["tls"].value<bool>()) g.tls_fraction = *b ? 1.0 : 0.0;

@@ -29,6 +29,11 @@ struct GroupSpec {
   double tls_fraction = 0;      // share of this group's hosts that use TLS
   double hashrate_min_hs = 0, hashrate_max_hs = 0;  // log-uniform per host
   double sessions_per_hour = 0; // short-lived profiles: Poisson session arrivals per host
+  std::uint32_t connections = 1;  // long-lived: parallel connections per host (browser tabs)
+  double session_mean_s = 0;    // long-lived: > 0 = connections end (exponential lifetime) and reconnect
+  double retry_pause_s = 5;     // reconnect delay (XMRig --retry-pause default 5 s)
+  std::string backup_server;    // reconnects go here with probability failover_fraction
+  double failover_fraction = 0;
   ProfileParams params;
 };
 
@@ -44,6 +49,10 @@ struct Scenario {
   double loss = 0.001;
   double rtt_min_ms = 5, rtt_max_ms = 150;
   double timestamps_fraction = 0.8;
+  // false (default): every connection goes to the pcap. true: connections of short-lived profiles
+  // (browsing, DNS, downloads, video) are metered straight into flow records in nf-T/ and never
+  // written as packets; the pcap holds the long-lived ones (campus scale).
+  bool short_lived_as_flows = false;
   std::vector<ServerSpec> servers;
   std::vector<GroupSpec> groups;
 };

@@ -61,6 +61,7 @@ void TcpConnection::ingest(Message m) {
   const std::size_t n = m.bytes.size();
   std::size_t index = 0;
   std::int64_t last_effective = m.time_us;
+  std::int64_t first_captured = -1;  // capture time of the message's first segment
   for (std::size_t off = 0; off < n; off += mss_, ++index) {
     const std::size_t len = std::min<std::size_t>(mss_, n - off);
     // Beyond the initial window the sender waits one RTT per window of segments.
@@ -77,8 +78,10 @@ void TcpConnection::ingest(Message m) {
       // The capture sits at the client's edge: a client segment lost beyond it is seen twice, a
       // server segment lost before it is seen only as the retransmission.
       if (side == 0) push(seg);
+      if (index == 0) first_captured = side == 0 ? t : effective;
       push(std::move(again));
     } else {
+      if (index == 0) first_captured = t;
       push(std::move(seg));
     }
     s.snd_nxt += static_cast<std::uint32_t>(len);
@@ -89,6 +92,8 @@ void TcpConnection::ingest(Message m) {
   }
   if (index % 2 == 1 || n == 0)
     push(Segment{last_effective + r.knows_after_us + delayed_ack_us, peer, Kind::ack_candidate, 0, false, {}});
+  if (params_.record_messages && m.kind != MessageKind::none && n > 0)
+    messages_.push_back(MessageRecord{first_captured, m.from_client, m.kind, n});
 }
 
 void TcpConnection::schedule_fin(std::int64_t t) {

@@ -32,6 +32,16 @@ struct TcpParams {
   double loss = 0.0;          // per data segment
   bool fin_at_end = true;     // false: still open when the capture stops
   std::uint8_t server_ttl = 52;
+  bool record_messages = false;  // keep a MessageRecord per application message (messages.csv)
+};
+
+// One application message as the capture shows it: the time of its first captured segment and the
+// TCP payload bytes it occupies (framing included).
+struct MessageRecord {
+  std::int64_t time_us = 0;
+  bool from_client = true;
+  MessageKind kind = MessageKind::other;
+  std::size_t tcp_payload_bytes = 0;
 };
 
 class TcpConnection {
@@ -48,6 +58,9 @@ class TcpConnection {
   std::int64_t first_us() const { return params_.start_us; }
   std::int64_t last_us() const { return last_us_; }
   std::uint64_t packets() const { return packets_; }
+  // Application messages taken from the conversation so far (when params.record_messages); the
+  // caller drains it.
+  std::vector<MessageRecord>& messages() { return messages_; }
 
  private:
   enum class Kind { syn, syn_ack, data, ack_candidate, fin };
@@ -93,6 +106,7 @@ class TcpConnection {
   std::int64_t last_us_ = 0;
   std::uint64_t packets_ = 0;
   std::uint16_t mss_ = 1460;
+  std::vector<MessageRecord> messages_;
 };
 
 }  // namespace xmr::lab

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "support/test_support.h"
 
 namespace xmr::test {
@@ -197,6 +199,181 @@ void check_NdpiCallsPlaintextStratumMining() {
   EXPECT_EQ(mining_flows, plaintext_mining);
 }
 
+// tshark's view of every data segment: per (client, server, direction) the relative sequence
+// number of each segment's first byte -> the capture time (ms) it was first seen, and the stream
+// length. Relative seq 1 is the first byte after the SYN.
+struct StreamView {
+  std::map<std::uint64_t, std::int64_t> first_ms_at_seq;
+  std::uint64_t stream_bytes = 0;
+};
+std::int64_t epoch_ms(const std::string& t) {  // "1767225600.123456000" -> ms, no floating point
+  const auto dot = t.find('.');
+  const std::int64_t s = std::stoll(t.substr(0, dot));
+  const std::string frac = dot == std::string::npos ? "" : (t.substr(dot + 1) + "000").substr(0, 3);
+  return s * 1000 + (frac.empty() ? 0 : std::stoll(frac));
+}
+std::map<std::string, StreamView> tshark_streams(const fs::path& pcap) {
+  const auto r = run("tshark -r " + sh_quote(pcap.string()) +
+                     " -Y 'tcp.len>0' -T fields -E separator=, -e frame.time_epoch -e ip.src -e ipv6.src -e tcp.srcport"
+                     " -e ip.dst -e ipv6.dst -e tcp.dstport -e tcp.seq -e tcp.len 2>/dev/null");
+  std::map<std::string, StreamView> v;
+  for (const auto& line : split(r.out, '\n')) {
+    const auto f = split(line + ",", ',');
+    if (f.size() < 9) continue;
+    const auto src = (f[1].empty() ? f[2] : f[1]) + "," + f[3];
+    const auto dst = (f[4].empty() ? f[5] : f[4]) + "," + f[6];
+    auto& sv = v[src + "," + dst];
+    const std::uint64_t seq = std::stoull(f[7]), len = std::stoull(f[8]);
+    sv.first_ms_at_seq.emplace(seq, epoch_ms(f[0]));  // emplace keeps the first sighting
+    sv.stream_bytes = std::max(sv.stream_bytes, seq + len - 1);
+  }
+  return v;
+}
+
+// messages.csv against the capture: in each direction of each mining connection the messages
+// tile the end of the TCP byte stream. Every message starts a segment tshark sees at exactly the
+// message's offset, first captured in the message's time_ms; what precedes the first message is
+// the TLS handshake (none on plaintext connections).
+void check_MessagesTileTheCapturedStreams() {
+  ASSERT_EQ(smoke_->result.exit_code, 0) << smoke_->result.err;
+  ASSERT_TRUE(fs::exists(out() / "messages.csv"));
+  EXPECT_EQ(split(read_file(out() / "messages.csv"), '\n')[0],
+            "client_ip,client_port,server_ip,server_port,time_ms,direction,kind,tcp_payload_bytes");
+  const auto streams = tshark_streams(out() / "capture.pcap");
+  ASSERT_FALSE(streams.empty()) << "tshark is required";
+  std::map<std::string, std::string> label_of;  // client,port,server,port -> row fields joined
+  std::map<std::string, bool> tls_of;
+  for (const auto& row : csv_rows(out() / "labels.csv")) {
+    const auto key = row[0] + "," + row[1] + "," + row[2] + "," + row[3];
+    label_of[key] = row[5];
+    tls_of[key] = row[9] == "true";
+  }
+  const std::set<std::string> kinds = {"login", "login_result", "job", "submit", "result", "keepalive", "keepalive_result", "other"};
+  std::map<std::string, std::vector<std::pair<std::int64_t, std::uint64_t>>> per_dir;  // "src,sp,dst,dp" -> (ms, bytes)
+  std::set<std::string> mining_with_messages;
+  const auto rows = csv_rows(out() / "messages.csv");
+  ASSERT_GT(rows.size(), 100u);
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    ASSERT_EQ(r.size(), 8u) << i;
+    const auto conn = r[0] + "," + r[1] + "," + r[2] + "," + r[3];
+    ASSERT_EQ(label_of[conn], "mining") << "messages.csv row " << i << " is not on a mining connection";
+    EXPECT_TRUE(kinds.count(r[6])) << r[6];
+    ASSERT_TRUE(r[5] == "c2s" || r[5] == "s2c") << r[5];
+    const auto dir = r[5] == "c2s" ? conn : r[2] + "," + r[3] + "," + r[0] + "," + r[1];
+    per_dir[dir].push_back({std::stoll(r[4]), std::stoull(r[7])});
+    mining_with_messages.insert(conn);
+  }
+  std::size_t mining_rows = 0;
+  for (const auto& [conn, label] : label_of) mining_rows += label == "mining";
+  EXPECT_EQ(mining_with_messages.size(), mining_rows) << "every mining connection has messages";
+  std::size_t checked = 0, tls_dirs = 0;
+  for (const auto& [dir, msgs] : per_dir) {
+    const auto it = streams.find(dir);
+    ASSERT_NE(it, streams.end()) << dir;
+    const auto& sv = it->second;
+    std::uint64_t total = 0;
+    for (const auto& m : msgs) total += m.second;
+    ASSERT_LE(total, sv.stream_bytes) << dir;
+    std::uint64_t offset = sv.stream_bytes - total;  // handshake bytes before the first message
+    const auto f = split(dir, ',');
+    const bool tls = tls_of.count(dir) ? tls_of.at(dir) : tls_of[f[2] + "," + f[3] + "," + f[0] + "," + f[1]];
+    if (tls) {
+      EXPECT_GT(offset, 0u) << dir << ": a TLS stream starts with its handshake";
+      ++tls_dirs;
+    } else {
+      EXPECT_EQ(offset, 0u) << dir << ": a plaintext stream is all messages";
+    }
+    for (const auto& [ms, bytes] : msgs) {
+      const auto seg = sv.first_ms_at_seq.find(offset + 1);
+      ASSERT_NE(seg, sv.first_ms_at_seq.end()) << dir << ": no segment starts at message offset " << offset;
+      EXPECT_EQ(seg->second, ms) << dir << " offset " << offset;
+      offset += bytes;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, rows.size() - 1);
+  EXPECT_GT(tls_dirs, 0u);
+}
+
+// Plaintext newline-delimited Stratum (XMRig, Stratum v1, Equihash): tshark's reassembled streams
+// (follow,tcp,raw) split into JSON lines that nlohmann parses; per direction the line count equals
+// the messages.csv rows and each method maps to the row's kind.
+void check_PlaintextStratumLinesAreTheMessages() {
+  ASSERT_EQ(smoke_->result.exit_code, 0) << smoke_->result.err;
+  const fs::path pcap = out() / "capture.pcap";
+  // tcp.stream index of every connection, from its SYN.
+  const auto syn = run("tshark -r " + sh_quote(pcap.string()) +
+                       " -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' -T fields -E separator=, -e tcp.stream -e ip.src "
+                       "-e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport 2>/dev/null");
+  std::map<std::string, std::string> stream_of;
+  for (const auto& line : split(syn.out, '\n')) {
+    const auto f = split(line + ",", ',');
+    if (f.size() < 7) continue;
+    stream_of[(f[1].empty() ? f[2] : f[1]) + "," + f[3] + "," + (f[4].empty() ? f[5] : f[4]) + "," + f[6]] = f[0];
+  }
+  std::map<std::string, std::vector<std::string>> kinds;  // conn + "|c2s" -> kinds in order
+  for (const auto& r : csv_rows(out() / "messages.csv"))
+    if (r[0] != "client_ip") kinds[r[0] + "," + r[1] + "," + r[2] + "," + r[3] + "|" + r[5]].push_back(r[6]);
+  std::vector<std::string> conns;
+  std::map<std::string, std::string> conn_of_stream;
+  std::string follow;
+  for (const auto& row : csv_rows(out() / "labels.csv")) {
+    if (row[5] != "mining" || row[9] != "false" || row[6] == "coinhive-websocket") continue;
+    const auto conn = row[0] + "," + row[1] + "," + row[2] + "," + row[3];
+    ASSERT_TRUE(stream_of.count(conn)) << conn;
+    conns.push_back(conn);
+    conn_of_stream[stream_of[conn]] = conn;
+    follow += " -z follow,tcp,raw," + stream_of[conn];
+  }
+  ASSERT_GE(conns.size(), 5u);
+  const auto f = run("tshark -r " + sh_quote(pcap.string()) + " -q" + follow + " 2>/dev/null");
+  ASSERT_EQ(f.exit_code, 0);
+  // Each follow block: header lines, then hex lines, server lines indented by a tab.
+  const auto blocks = split(f.out, '=');
+  std::size_t block = 0, lines_checked = 0;
+  for (const auto& b : blocks) {
+    if (b.find("Follow: tcp,raw") == std::string::npos) continue;
+    const auto fpos = b.find("tcp.stream eq ");
+    ASSERT_NE(fpos, std::string::npos) << b.substr(0, 200);
+    const std::string stream = b.substr(fpos + 14, b.find('\n', fpos) - fpos - 14);
+    ASSERT_TRUE(conn_of_stream.count(stream)) << stream;
+    const std::string conn = conn_of_stream[stream];
+    std::string dir_bytes[2];
+    for (const auto& line : split(b, '\n')) {
+      if (line.empty() || line.find(':') != std::string::npos) continue;
+      const bool server = line[0] == '\t';
+      const std::string hex = server ? line.substr(1) : line;
+      for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        dir_bytes[server] += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    }
+    for (int d = 0; d < 2; ++d) {
+      const auto& expected = kinds[conn + (d == 0 ? "|c2s" : "|s2c")];
+      std::vector<std::string> lines;
+      for (const auto& l : split(dir_bytes[d], '\n')) lines.push_back(l);
+      EXPECT_FALSE(dir_bytes[d].empty());
+      EXPECT_EQ(dir_bytes[d].back(), '\n') << conn;
+      ASSERT_EQ(lines.size(), expected.size()) << conn << " dir " << d;
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        const auto j = nlohmann::json::parse(lines[i], nullptr, false);
+        ASSERT_FALSE(j.is_discarded()) << lines[i].substr(0, 200);
+        const std::string method = j.contains("method") && j["method"].is_string() ? j["method"].get<std::string>() : "";
+        const std::string& k = expected[i];
+        if (method == "login" || method == "mining.subscribe" || method == "mining.authorize") EXPECT_EQ(k, "login");
+        else if (method == "job" || method == "mining.notify") EXPECT_EQ(k, "job");
+        else if (method == "submit" || method == "mining.submit") EXPECT_EQ(k, "submit");
+        else if (method == "keepalived") EXPECT_EQ(k, "keepalive");
+        else if (!method.empty()) EXPECT_EQ(k, "other") << method;
+        else EXPECT_TRUE(k == "login_result" || k == "result" || k == "keepalive_result") << k << " " << lines[i];
+        ++lines_checked;
+      }
+    }
+    ++block;
+  }
+  EXPECT_EQ(block, conns.size());
+  EXPECT_GT(lines_checked, 100u);
+}
+
 TEST(LabSmoke, OutputsAgreeWithOracles) {
   Smoke smoke;
   smoke.result = run(lab_cmd(smoke.out(), smoke_path(), 1));
@@ -225,18 +402,28 @@ TEST(LabSmoke, OutputsAgreeWithOracles) {
     SCOPED_TRACE("NdpiCallsPlaintextStratumMining");
     check_NdpiCallsPlaintextStratumMining();
   }
+  {
+    SCOPED_TRACE("MessagesTileTheCapturedStreams");
+    check_MessagesTileTheCapturedStreams();
+  }
+  {
+    SCOPED_TRACE("PlaintextStratumLinesAreTheMessages");
+    check_PlaintextStratumLinesAreTheMessages();
+  }
   smoke_ = nullptr;
 }
 
 TEST(LabSynth, SameSeedSameBytesOtherSeedOtherBytes) {
   TempDir dir;
-  const auto a = run(lab_cmd(dir / "a", smoke_path(), 7, "--active-timeouts 60"));
+  // Five simulated minutes of smoke: every profile has started, and the runs stay short.
+  const std::string shorter = "--active-timeouts 60 --hours 0.08";
+  const auto a = run(lab_cmd(dir / "a", smoke_path(), 7, shorter));
   ASSERT_EQ(a.exit_code, 0) << a.err;
-  const auto b = run(lab_cmd(dir / "b", smoke_path(), 7, "--active-timeouts 60"));
+  const auto b = run(lab_cmd(dir / "b", smoke_path(), 7, shorter));
   ASSERT_EQ(b.exit_code, 0) << b.err;
-  const auto c = run(lab_cmd(dir / "c", smoke_path(), 8, "--active-timeouts 60"));
+  const auto c = run(lab_cmd(dir / "c", smoke_path(), 8, shorter));
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  for (const char* f : {"capture.pcap", "labels.csv", "manifest.json"})
+  for (const char* f : {"capture.pcap", "labels.csv", "messages.csv", "manifest.json"})
     EXPECT_TRUE(read_file(dir / "a" / f) == read_file(dir / "b" / f)) << f << " differs with the same seed";
   EXPECT_FALSE(read_file(dir / "a" / "capture.pcap") == read_file(dir / "c" / "capture.pcap"));
   EXPECT_FALSE(read_file(dir / "a" / "labels.csv") == read_file(dir / "c" / "labels.csv"));
