@@ -15,6 +15,7 @@
 //    (default 4 s) of `mean_bytes` (default 1.5 MB = 3 Mbit/s x 4 s), for `session_s` (mean 20 min).
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -120,10 +121,11 @@ class IrcPing final : public TimedConversation {
                                         ":{0} 005 {1} RFC2812 IRCD=ngIRCd CHARSET=UTF-8 CASEMAPPING=ascii PREFIX=(qaohv)~&@%+ "
                                         "CHANTYPES=#&+ CHANMODES=beI,k,l,imMnOPQRstVz CHANLIMIT=#&+:10 :are supported\r\n",
                                         server_name_, nick_);
-      const auto motd_lines = uniform_int(rng_, 5, 40);
+      // A short MOTD: the burst stays within one segment, as IRC dissectors (no TCP reassembly) expect.
+      const auto motd_lines = uniform_int(rng_, 2, 6);
       welcome += fmt::format(":{} 375 {} :- {} message of the day\r\n", server_name_, nick_, server_name_);
       for (std::uint64_t i = 0; i < motd_lines; ++i)
-        welcome += fmt::format(":{} 372 {} :- {}\r\n", server_name_, nick_, std::string(uniform_int(rng_, 10, 70), '*'));
+        welcome += fmt::format(":{} 372 {} :- {}\r\n", server_name_, nick_, std::string(uniform_int(rng_, 10, 40), '*'));
       welcome += fmt::format(":{} 376 {} :End of MOTD command\r\n", server_name_, nick_);
       send(r, false, welcome);
       t = r + seconds(uniform(rng_, 0.5, 2));
@@ -157,13 +159,54 @@ class IrcPing final : public TimedConversation {
   double ping_s_, chat_in_mean_s_ = 300;
 };
 
-// The DNS message itself is random bytes of a plausible size behind a real 12-byte header.
-std::string dns_message(Rng& rng, std::uint16_t id, bool response, std::size_t size) {
-  std::string m{static_cast<char>(id >> 8), static_cast<char>(id & 0xff), static_cast<char>(response ? 0x81 : 0x01),
-                static_cast<char>(response ? 0x80 : 0x20), 0, 1, 0, static_cast<char>(response ? 2 : 0), 0, 0, 0,
-                static_cast<char>(response ? 0 : 1)};
-  m += random_bytes(rng, size > 12 ? size - 12 : 0);
-  return std::string{static_cast<char>(m.size() >> 8), static_cast<char>(m.size() & 0xff)} + m;  // RFC 1035 4.2.2
+// A well-formed DNS message (RFC 1035 section 4.1): header, one question for `name` type TXT, and
+// for a response TXT answers (section 3.3.14: character-strings of <= 255 bytes) filling it to about
+// `size` bytes; framed for TCP with the 2-byte length (section 4.2.2).
+std::string dns_message(Rng& rng, std::uint16_t id, bool response, const std::string& name, std::size_t size) {
+  auto u16 = [](std::string& s, std::size_t v) {
+    s.push_back(static_cast<char>((v >> 8) & 0xff));
+    s.push_back(static_cast<char>(v & 0xff));
+  };
+  std::string qname;
+  for (std::size_t start = 0; start <= name.size();) {
+    auto dot = name.find('.', start);
+    if (dot == std::string::npos) dot = name.size();
+    qname.push_back(static_cast<char>(dot - start));
+    qname += name.substr(start, dot - start);
+    start = dot + 1;
+  }
+  qname.push_back(0);
+  std::vector<std::string> answers;
+  if (response) {
+    std::size_t used = 12 + qname.size() + 4;
+    while (answers.empty() || used + 16 < size) {
+      const std::size_t text = std::min<std::size_t>(255, size > used + 16 ? size - used - 16 : 8);
+      std::string rr{static_cast<char>(0xc0), 12};  // pointer to the question name (section 4.1.4)
+      u16(rr, 16);                                   // TYPE TXT
+      u16(rr, 1);                                    // CLASS IN
+      rr += std::string{0, 0, 0x0e, 0x10};           // TTL 3600
+      u16(rr, text + 1);
+      rr.push_back(static_cast<char>(text));
+      rr += random_hex(rng, text);
+      used += rr.size();
+      answers.push_back(std::move(rr));
+    }
+  }
+  std::string m;
+  u16(m, id);
+  m.push_back(static_cast<char>(response ? 0x81 : 0x01));  // QR, RD
+  m.push_back(static_cast<char>(response ? 0x80 : 0x20));  // RA / AD
+  u16(m, 1);
+  u16(m, answers.size());
+  u16(m, 0);
+  u16(m, 0);
+  m += qname;
+  u16(m, 16);
+  u16(m, 1);
+  for (const auto& a : answers) m += a;
+  std::string framed;
+  u16(framed, m.size());
+  return framed + m;
 }
 
 class DnsTcp final : public TimedConversation {
@@ -179,10 +222,11 @@ class DnsTcp final : public TimedConversation {
     if (first_ && ctx_.tls) t = tls_handshake(now, "dns.example.net");
     first_ = false;
     const auto id = static_cast<std::uint16_t>(rng_());
-    send(t, true, dns_message(rng_, id, false, uniform_int(rng_, 28, 60)));
-    const auto size = static_cast<std::size_t>(std::min(4000.0, std::exp(uniform(rng_, std::log(60.0), std::log(1500.0)))));
+    const std::string name = random_hex(rng_, uniform_int(rng_, 3, 12)) + ".example" + std::to_string(uniform_int(rng_, 1, 99)) + ".net";
+    send(t, true, dns_message(rng_, id, false, name, 0));
+    const auto size = static_cast<std::size_t>(std::exp(uniform(rng_, std::log(60.0), std::log(1500.0))));
     const std::int64_t r = reply_time(t, uniform(rng_, 1, 80));
-    send(r, false, dns_message(rng_, id, true, size));
+    send(r, false, dns_message(rng_, id, true, name, size));
     if (--left_ > 0) set_timer(0, r + seconds(uniform(rng_, 0.01, 2)));
   }
   int left_ = 1;

@@ -40,7 +40,8 @@ std::size_t count_of(const std::string& hay, const std::string& needle) {
 }
 CommandResult lab(const fs::path& scenario, const fs::path& out, std::uint64_t seed = 1) {
   return run(sh_quote(xmr_binary().string()) + " lab --engine synth --scenario " + sh_quote(scenario.string()) +
-             " --seed " + std::to_string(seed) + " --out " + sh_quote(out.string()) + " --active-timeouts 60 -q");
+             " --seed " + std::to_string(seed) + " --out " + sh_quote(out.string()) +
+             " --active-timeouts 60 --nfpcapd true -q");  // tshark judges the capture; no metering needed
 }
 const char* header = R"(hours = 1.0
 [network]

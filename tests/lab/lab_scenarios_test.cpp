@@ -66,8 +66,12 @@ void expect_disjoint_pools(const std::string& a_name, const std::string& b_name)
   for (const auto& n : pb) {
     const auto* sv = server(b, n);
     ASSERT_NE(sv, nullptr) << n;
-    if (sv->ipv4) EXPECT_EQ(addresses.count(sv->ipv4->to_string()), 0u) << n << " " << sv->ipv4->to_string();
-    if (sv->ipv6) EXPECT_EQ(addresses.count(sv->ipv6->to_string()), 0u) << n << " " << sv->ipv6->to_string();
+    if (sv->ipv4) {
+      EXPECT_EQ(addresses.count(sv->ipv4->to_string()), 0u) << n << " " << sv->ipv4->to_string();
+    }
+    if (sv->ipv6) {
+      EXPECT_EQ(addresses.count(sv->ipv6->to_string()), 0u) << n << " " << sv->ipv6->to_string();
+    }
     EXPECT_EQ(ports.count(sv->port), 0u) << n << " port " << sv->port;
     EXPECT_EQ(ports.count(sv->tls_port), 0u) << n << " tls_port " << sv->tls_port;
   }
