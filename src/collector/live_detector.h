@@ -1,0 +1,46 @@
+#pragma once
+// LiveDetector: the Detector of `detect`, driven by a clock that keeps moving when the records
+// stop. The Detector (like the ConnectionTable under it) reads no clock: it closes a slice only
+// when a later record arrives. Live, the last records before a quiet spell would then sit in
+// open slices and their alert would wait for the next export. Here the data time is estimated
+// as the largest record end seen plus the wall time elapsed since it was seen, and once per
+// slice boundary the Detector is shown that time.
+//
+// The Detector has no "advance to T" call yet, so the time is shown as one clock record on a
+// reserved connection 0.0.0.0:0 <-> 0.0.0.0:0 ("this host on this network", RFC 1122 §3.2.1.3:
+// never a source or destination of real traffic). Its one packet of 1 MB can never pass the
+// Stratum pre-filter (detect/prefilter.h), so it is never scored; it shows up only as one
+// tracked connection and pre-filtered windows. A Detector::advance_to() would replace it.
+#include <cstdint>
+
+#include "detect/detector.h"
+
+namespace xmr::collector {
+
+class LiveDetector {
+ public:
+  explicit LiveDetector(Detector& detector) : detector_(detector) {}
+
+  void add(const FlowRecord& record, std::int64_t wall_ms, AlertSink& alerts);
+  // Moves the estimated data time to `wall_ms`'s equivalent; closes slices (and raises their
+  // alerts) at most once per slice boundary.
+  void tick(std::int64_t wall_ms, AlertSink& alerts);
+  void finish(AlertSink& alerts) { detector_.finish(alerts); }
+
+  // The estimated data time (INT64_MIN before the first record).
+  std::int64_t data_time_ms() const noexcept { return estimate_ms_; }
+  std::uint64_t clock_records() const noexcept { return clock_records_; }
+  const Detector& detector() const noexcept { return detector_; }
+
+  static bool is_clock_record(const FlowRecord& r) noexcept;
+
+ private:
+  Detector& detector_;
+  std::int64_t max_end_ms_ = INT64_MIN;    // largest record end seen
+  std::int64_t wall_at_max_ms_ = 0;        // wall time when it was seen
+  std::int64_t estimate_ms_ = INT64_MIN;   // never goes back
+  std::int64_t last_clock_slice_ = INT64_MIN;
+  std::uint64_t clock_records_ = 0;
+};
+
+}  // namespace xmr::collector

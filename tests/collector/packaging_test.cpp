@@ -1,0 +1,25 @@
+// packaging/: the systemd unit passes `systemd-analyze verify` (with ExecStart pointing at the
+// binary just built, since /usr/bin/xmr-ray is not installed here).
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "support/test_support.h"
+
+namespace xmr {
+namespace {
+
+TEST(Packaging, SystemdUnitVerifies) {
+  test::TempDir d;
+  std::string unit = test::read_file(test::source_dir() / "packaging" / "xmr-ray.service");
+  ASSERT_NE(unit.find("NoNewPrivileges=yes"), std::string::npos);
+  ASSERT_NE(unit.find("ProtectSystem=strict"), std::string::npos);
+  unit = std::regex_replace(unit, std::regex("/usr/bin/xmr-ray"), test::xmr_binary().string());
+  test::write_file(d / "xmr-ray.service", unit);
+  const auto r = test::run("systemd-analyze verify " + test::sh_quote((d / "xmr-ray.service").string()) + " 2>&1");
+  EXPECT_EQ(r.exit_code, 0) << "systemd-analyze (is systemd installed?): " << r.out;
+  EXPECT_EQ(r.out.find("xmr-ray.service:"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace xmr
