@@ -1,0 +1,35 @@
+#include "stratum/size_cache.h"
+
+#include <vector>
+
+namespace xmr {
+
+void SizeTracker::add(std::span<const Slice> window) {
+  for (const auto& s : window) {
+    if (s.index <= newest_index_) continue;  // already held
+    newest_index_ = s.index;
+    history_.push_back(s);
+    ++added_since_learning_;
+    if (history_.size() > params_.history_slices) history_.pop_front();
+  }
+}
+
+const LearnedSizes& SizeTracker::sizes() {
+  const bool eager = history_.size() < params_.eager_slices && added_since_learning_ > 0;
+  if (!learned_ || eager || added_since_learning_ >= params_.refresh_slices) {
+    const std::vector<Slice> slices(history_.begin(), history_.end());
+    sizes_ = learn_sizes(slices, ipv6_, params_.learning);
+    learned_ = true;
+    added_since_learning_ = 0;
+    ++learnings_;
+  }
+  return sizes_;
+}
+
+const LearnedSizes& ConnectionSizeCache::sizes(const ConnectionKey& key, bool ipv6, std::span<const Slice> window) {
+  auto it = trackers_.try_emplace(key, ipv6, params_).first;
+  it->second.add(window);
+  return it->second.sizes();
+}
+
+}  // namespace xmr
