@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -77,7 +78,7 @@ std::string connection_name(const ConnectionLabel& l) {
 }
 
 Summary summarise(const std::string& detector, const std::vector<ScoredItem>& items, double operating,
-                  bool windows_are_items) {
+                  bool windows_are_items, const std::vector<ScoredItem>& all_connections) {
   Summary sum;
   sum.detector = detector;
   sum.operating_threshold = operating;
@@ -115,6 +116,27 @@ Summary summarise(const std::string& detector, const std::vector<ScoredItem>& it
     }
   }
   if (windows_are_items) sum.levels.push_back(level("window", w, operating));
+  std::uint64_t unscored = 0;
+  for (const auto& c : all_connections) {
+    if (conns.count(c.connection)) continue;
+    ++unscored;
+    w.push_back({-std::numeric_limits<double>::infinity(), c.label->mining});
+    conn.push_back(c.connection);
+    host.push_back(c.scope + " " + c.label->client.addr.to_string());
+    label_of[c.connection] = c.label;
+    conns[c.connection] = {c.label->profile, c.label->mining};
+    conn_max[c.connection] = -std::numeric_limits<double>::infinity();
+    conn_windows[c.connection] = {0, 0};
+    by_profile[c.label->profile].name = c.label->profile;
+    by_profile[c.label->profile].mining = c.label->mining;
+    if (c.label->mining) {
+      by_pool[c.label->pool].name = c.label->pool;
+      by_pool[c.label->pool].mining = true;
+      by_tls[tls_key(*c.label)].name = tls_key(*c.label);
+      by_tls[tls_key(*c.label)].mining = true;
+    }
+  }
+  sum.unscored_connections = unscored;
   sum.levels.push_back(level("connection", aggregate_max(w, conn), operating));
   sum.levels.push_back(level("host", aggregate_max(w, host), operating));
   sum.per_profile = finish(by_profile, conns, conn_max, operating, profile_key, label_of, false);

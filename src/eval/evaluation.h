@@ -61,11 +61,15 @@ struct Summary {
   double base_rate = 0;              // mining share of the scored items
   double precision_at_base_rate = 0; // at the operating threshold
   std::vector<TopBenign> top_benign; // the ten most suspicious benign connections
+  std::uint64_t unscored_connections = 0;  // labelled test connections without any scored item
 };
 
 // `windows_are_items`: false when a baseline scores whole connections (no window level).
+// `all_connections`: every labelled connection of the test data (one item each, any score); those
+// with no scored item count at connection and host level as never alerted (a connection too short
+// or too bulky for a window is still a miss or a true negative), and never at window level.
 Summary summarise(const std::string& detector, const std::vector<ScoredItem>& items, double operating_threshold,
-                  bool windows_are_items);
+                  bool windows_are_items, const std::vector<ScoredItem>& all_connections = {});
 
 std::string connection_name(const ConnectionLabel& label);
 
