@@ -168,11 +168,11 @@ result<LiveStats> run_live_lab(const LabOptions& o, double speed) {
                            {"version", version_of({"redis-server", "--version"}, out / "live" / "redis-version.txt")}});
   }
   for (auto p : mqtt_ports)
-    if (!wait_listening(net.server_ns(), p))
+    if (!wait_listening(net.server_ns(), p) && !interrupted)
       return make_error(errc::io_error, fmt::format("mosquitto does not listen on port {} in {} (see {})", p, net.server_ns(),
                                                     (out / "live" / "mosquitto.log").string()));
   for (auto p : redis_ports)
-    if (!wait_listening(net.server_ns(), p))
+    if (!wait_listening(net.server_ns(), p) && !interrupted)
       return make_error(errc::io_error, fmt::format("redis-server does not listen on port {} in {} (see {})", p,
                                                     net.server_ns(), (out / "live" / fmt::format("redis-{}.log", p)).string()));
 
@@ -186,6 +186,7 @@ result<LiveStats> run_live_lab(const LabOptions& o, double speed) {
     if (!known) listeners.push_back(PoolListenerSpec{c.server->name, c.server_at, c.monero});
   }
 
+  if (interrupted) return make_error(errc::io_error, "interrupted by a signal (namespaces and daemons removed)");
   const LiveClock clock(plan->start_us, speed);
   Capture capture;
   if (auto r = capture.start(net.client_ns(), net.client_if(), clock, out, o.rotate_mb * 1024 * 1024); !r)

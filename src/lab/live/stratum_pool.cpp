@@ -25,13 +25,16 @@ std::string string_field(const nlohmann::json& j, const char* key) {
   return j[key].get<std::string>();
 }
 
-// Vardiff (ours; nodejs-pool retargets the same way from the shares of a window): the first
-// retarget after 6 shares, later ones after 16, and only when the estimate moves the difficulty by
-// more than x1.5 either way, so a steady miner is not pushed a new job on every window.
-constexpr int first_window_shares = 6;
-constexpr int later_window_shares = 16;
-constexpr double retarget_ratio = 1.5;
-// Starting difficulty of a vardiff miner, a multiple of the floor (a pool knows nothing yet).
+// Vardiff as zone117x/node-stratum-pool lib/varDiff.js does it (the scheme cryptonote pools
+// copied): share intervals go into a ring buffer of retargetTime / targetTime x 4 entries; the
+// first check comes retargetTime / 2 after the first share, later ones every retargetTime; when the
+// mean interval leaves targetTime +- variancePercent the difficulty is scaled by targetTime / mean.
+// retargetTime 60 s and variancePercent 30 are that README's example values; targetTime is the
+// profile's share target (30 s).
+constexpr double retarget_time_s = 60;
+constexpr double variance = 0.30;
+// Starting difficulty of a vardiff miner, a multiple of the floor (a pool knows nothing yet; pools
+// configure it per port).
 constexpr double start_floor_multiple = 5;
 
 }  // namespace
@@ -192,7 +195,6 @@ void StratumPool::on_line(Miner& m, const std::string& line) {
     m.logged_in = true;
     m.session = fmt::format("{}-{}-{}-{}-{}", random_hex(rng_, 8), random_hex(rng_, 4), random_hex(rng_, 4),
                             random_hex(rng_, 4), random_hex(rng_, 12));
-    m.window_start_us = loop_.now_us();
     ++stats_.logins;
     ++stats_.jobs;
     reply(m, fmt::format(
@@ -224,22 +226,29 @@ void StratumPool::on_line(Miner& m, const std::string& line) {
   ++stats_.submits;
   reply(m, fmt::format(R"({{"id":{},"jsonrpc":"2.0","error":null,"result":{{"status":"OK"}}}})" "\n", id_json));
   if (m.fixed) return;
-  m.window_difficulty_sum += m.difficulty;
-  ++m.window_shares;
-  if (m.window_shares < (m.retargets == 0 ? first_window_shares : later_window_shares)) return;
-  const double elapsed_s = std::max(1e-3, static_cast<double>(loop_.now_us() - m.window_start_us) / 1e6);
-  const double estimate_hs = m.window_difficulty_sum / elapsed_s;
-  const double target = std::max(m.listener->spec.params.floor_difficulty,
-                                 std::round(estimate_hs * m.listener->spec.params.share_target_s));
-  m.window_start_us = loop_.now_us();
-  m.window_difficulty_sum = 0;
-  m.window_shares = 0;
-  ++m.retargets;
-  if (target > m.difficulty * retarget_ratio || target < m.difficulty / retarget_ratio) {
-    m.difficulty = target;
-    ++stats_.retargets;
-    push_job(m);  // the new target travels with a new job
+  const std::int64_t now = loop_.now_us();
+  const double target_s = m.listener->spec.params.share_target_s;
+  const std::size_t buffer_size = static_cast<std::size_t>(retarget_time_s / target_s * 4);
+  if (m.last_share_us == 0) {
+    m.last_share_us = now;
+    m.last_retarget_us = now - static_cast<std::int64_t>(retarget_time_s / 2 * 1e6);
+    return;
   }
+  m.intervals_s.push_back(static_cast<double>(now - m.last_share_us) / 1e6);
+  if (m.intervals_s.size() > buffer_size) m.intervals_s.pop_front();
+  m.last_share_us = now;
+  if (static_cast<double>(now - m.last_retarget_us) / 1e6 < retarget_time_s) return;
+  m.last_retarget_us = now;
+  double sum = 0;
+  for (double x : m.intervals_s) sum += x;
+  const double mean_s = sum / static_cast<double>(m.intervals_s.size());
+  if (mean_s > target_s * (1 - variance) && mean_s < target_s * (1 + variance)) return;
+  const double next = std::max(m.listener->spec.params.floor_difficulty, std::round(m.difficulty * target_s / mean_s));
+  if (next == m.difficulty) return;
+  m.difficulty = next;
+  m.intervals_s.clear();
+  ++stats_.retargets;
+  push_job(m);  // the new target travels with a new job
 }
 
 }  // namespace xmr::lab::live

@@ -2,10 +2,11 @@
 // Our Monero Stratum pool, speaking what XMRig expects from nodejs-pool: `login` answered with a
 // session id and the first job, `job` pushes on each new block (one block process per listener,
 // exponential with the profile's mean) and on per-miner template refreshes, `submit` answered
-// {"status":"OK"} after checking its fields, `keepalived` answered {"status":"KEEPALIVED"}, and a
-// vardiff that retargets from the shares seen (a new job carries the new target).
+// {"status":"OK"} after checking its fields, `keepalived` answered {"status":"KEEPALIVED"}, and
+// node-stratum-pool's vardiff (a new job carries the new target).
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -55,10 +56,8 @@ class StratumPool {
     std::string in, session;
     bool logged_in = false, fixed = false;
     double difficulty = 0;
-    std::int64_t window_start_us = 0;
-    double window_difficulty_sum = 0;
-    int window_shares = 0;
-    int retargets = 0;
+    std::int64_t last_share_us = 0, last_retarget_us = 0;
+    std::deque<double> intervals_s;  // recent share intervals (vardiff ring buffer)
     EventLoop::TimerId refresh_timer = 0;
   };
 
