@@ -255,6 +255,13 @@ int run_eval(EvalCliOptions o) {
       t.learner = *learner;
       t.detection_quantile = o.quantile;
       t.seed = o.seed;
+      if (mining.empty() && wi > 0) {
+        // Connections shorter than lW slices give no window: that lW is not measurable on this data.
+        fmt::print(stderr, "xmr-ray eval: lW {}: no mining window in the training data (connections shorter than {} slices); skipped\n",
+                   lw, lw);
+        counters["skipped_windows"].push_back(lw);
+        continue;
+      }
       auto m = Model::train(mining, t);
       if (!m) {
         fmt::print(stderr, "xmr-ray eval: lW {}: {}\n", lw, m.error().context);
@@ -267,6 +274,11 @@ int run_eval(EvalCliOptions o) {
     for (const auto& d : test)
       for (const auto& w : windows_of(d, *topt, lw, test_stats))
         items.push_back({-model.score(w.features), w.label, d.dir + " " + eval::connection_name(*w.label), w.end_ms, d.dir});
+    if (items.empty() && wi > 0) {
+      fmt::print(stderr, "xmr-ray eval: lW {}: no test window; skipped\n", lw);
+      counters["skipped_windows"].push_back(lw);
+      continue;
+    }
     // The model alerts at score <= threshold, i.e. suspicion >= -threshold.
     const double operating = std::nextafter(-model.threshold(), -INFINITY);
     auto summary = eval::summarise("xmr-ray", items, operating, true, all_connections);
