@@ -1,4 +1,5 @@
-// `xmr-ray detect`: flow records in, alerts out.
+// `xmr-ray detect`: flow records in, alerts out (docs/alerts.md).
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -11,71 +12,151 @@
 
 #include "cli/commands.h"
 #include "cli/pipeline_options.h"
-#include "detect/detector.h"
+#include "detect/alert_controls.h"
+#include "detect/alert_summary.h"
 #include "detect/eve_alerts.h"
+#include "detect/sharded_detector.h"
 #include "sources/open_source.h"
+#if __has_include("model/default_model.h")
+#include "model/default_model.h"
+#define XMR_HAS_DEFAULT_MODEL 1
+#endif
 
 namespace xmr::cli {
+
+// Shared with explain_command.cpp (declared there): the model from --model or the embedded one,
+// and the inputs ordered by time.
+struct LoadedModel {
+  Model model;
+  std::string name;
+};
+result<LoadedModel> load_model_option(const std::string& path);
+std::vector<std::string> order_inputs_by_time(const std::vector<std::string>& files, const SourceOptions& options);
+
+namespace {
+
+result<std::string> read_text(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(errc::io_error, fmt::format("{} {}: cannot open", what, path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+result<LoadedModel> load_model_option(const std::string& path) {
+  if (path.empty()) {
+#ifdef XMR_HAS_DEFAULT_MODEL
+    auto m = load_default_model();
+    if (!m) return make_error(m.error().code, m.error().context + "; give --model FILE (train one with `xmr-ray train`)");
+    return LoadedModel{std::move(*m), "default"};
+#else
+    return make_error(errc::bad_argument,
+                      "give --model FILE (train one with `xmr-ray train`); no default model is embedded in this build");
+#endif
+  }
+  auto text = read_text(path, "model");
+  if (!text) return make_error(text.error().code, text.error().context);
+  auto m = Model::from_json_text(*text);
+  if (!m) return make_error(m.error().code, fmt::format("{}: {}", path, m.error().context));
+  const auto slash = path.find_last_of('/');
+  return LoadedModel{std::move(*m), slash == std::string::npos ? path : path.substr(slash + 1)};
+}
+
+std::vector<std::string> order_inputs_by_time(const std::vector<std::string>& files, const SourceOptions& options) {
+  // Files given out of time order (`-r day2 -r day1`, rotated names that do not sort) would make
+  // every record of the earlier file late. Order them by their first records' earliest start;
+  // unreadable or empty files keep their place at the end (the real read reports them).
+  if (files.size() < 2) return files;
+  std::vector<std::pair<std::int64_t, std::size_t>> keyed;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    SourceCatalog catalog;
+    Diagnostics quiet;
+    auto src = open_inputs({files[i]}, options, catalog, quiet);
+    std::vector<FlowRecord> head;
+    std::int64_t first = INT64_MAX;
+    if (auto n = src->read(head, 1024); n && *n > 0)
+      for (const auto& r : head) first = std::min(first, r.first_ms);
+    keyed.emplace_back(first, i);
+  }
+  std::stable_sort(keyed.begin(), keyed.end());
+  std::vector<std::string> out;
+  for (const auto& [t, i] : keyed) out.push_back(files[i]);
+  return out;
+}
 
 namespace {
 
 struct DetectOptions {
   std::vector<std::string> read;
   std::string model_path;
-  std::string alerts_path = "-";
+  std::string alerts_path;  // empty: no alert file; "-": stdout
   std::string format;
+  std::string allowlist_path, suppress_path;
   PipelineOptions pipeline;
+  unsigned threads = 1;
   bool quiet = false;
 };
 
-result<Model> load_model(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(errc::io_error, fmt::format("{}: cannot open", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto m = Model::from_json_text(text.str());
-  if (!m) return make_error(m.error().code, fmt::format("{}: {}", path, m.error().context));
-  return m;
-}
-
 int run_detect(const DetectOptions& o) {
-  if (o.model_path.empty()) {
-    fmt::print(stderr,
-               "xmr-ray detect: give --model FILE (train one with `xmr-ray train`); no default model is "
-               "embedded in this build yet\n");
-    return 2;
-  }
   if (auto check = table_options(o.pipeline, 1); !check) {  // usage errors before any work
     fmt::print(stderr, "xmr-ray detect: {}\n", check.error().context);
     return 2;
   }
-  auto model = load_model(o.model_path);
+  std::unique_ptr<Allowlist> allow;
+  std::unique_ptr<Suppressions> suppress;
+  if (!o.allowlist_path.empty()) {
+    auto text = read_text(o.allowlist_path, "--allowlist");
+    auto list = text ? Allowlist::parse(*text, o.allowlist_path) : result<Allowlist>(make_error(text.error().code, text.error().context));
+    if (!list) {
+      fmt::print(stderr, "xmr-ray detect: --allowlist: {}\n", list.error().context);
+      return 2;
+    }
+    allow = std::make_unique<Allowlist>(std::move(*list));
+  }
+  if (!o.suppress_path.empty()) {
+    auto text = read_text(o.suppress_path, "--suppress");
+    auto list = text ? Suppressions::parse(*text, o.suppress_path)
+                     : result<Suppressions>(make_error(text.error().code, text.error().context));
+    if (!list) {
+      fmt::print(stderr, "xmr-ray detect: --suppress: {}\n", list.error().context);
+      return 2;
+    }
+    suppress = std::make_unique<Suppressions>(std::move(*list));
+  }
+  auto model = load_model_option(o.model_path);
   if (!model) {
     fmt::print(stderr, "xmr-ray detect: {}\n", model.error().context);
-    return 1;
+    return o.model_path.empty() ? 2 : 1;
   }
-  auto files = expand_inputs(o.read);
-  if (!files) {
-    fmt::print(stderr, "xmr-ray detect: {}\n", files.error().context);
+  auto expanded = expand_inputs(o.read);
+  if (!expanded) {
+    fmt::print(stderr, "xmr-ray detect: {}\n", expanded.error().context);
     return 1;
-  }
-  std::FILE* out = stdout;
-  if (o.alerts_path != "-") {
-    out = std::fopen(o.alerts_path.c_str(), "w");
-    if (!out) {
-      fmt::print(stderr, "xmr-ray detect: {}: cannot write\n", o.alerts_path);
-      return 1;
-    }
   }
   SourceOptions sopt;
   if (!o.format.empty()) sopt.format = parse_input_format(o.format);
   // A pcap is metered with the slice length as active timeout, so that slices and records agree.
   sopt.active_timeout_s = o.pipeline.slice_s ? o.pipeline.slice_s : 300;
+  const auto files = order_inputs_by_time(*expanded, sopt);
+  std::FILE* alerts_out = nullptr;
+  if (o.alerts_path == "-") {
+    alerts_out = stdout;
+  } else if (!o.alerts_path.empty()) {
+    alerts_out = std::fopen(o.alerts_path.c_str(), "w");
+    if (!alerts_out) {
+      fmt::print(stderr, "xmr-ray detect: --alerts {}: cannot write\n", o.alerts_path);
+      return 1;
+    }
+  }
+  // The human table goes to stdout unless the alerts do.
+  std::FILE* table_out = alerts_out == stdout ? stderr : stdout;
   Diagnostics diag([&](const Problem& p) {
     if (!o.quiet) fmt::print(stderr, "xmr-ray detect: {}\n", format_problem(p));
   });
   SourceCatalog catalog;
-  auto source = open_inputs(*files, sopt, catalog, diag);
+  auto source = open_inputs(files, sopt, catalog, diag);
 
   // Slice length: given, or the exporter's active timeout inferred from the first records.
   std::vector<FlowRecord> head;
@@ -93,26 +174,56 @@ int run_detect(const DetectOptions& o) {
   DetectorOptions dopt;
   dopt.table = *table;
   dopt.window_slices = o.pipeline.window_slices;
-  Detector detector(*model, dopt);
-  EveAlertWriter writer(out);
-  for (const auto& r : head) detector.add(r, writer);
-  std::vector<FlowRecord> batch;
-  while (true) {
-    batch.clear();
-    auto n = source->read(batch, 4096);
-    if (!n || *n == 0) break;
-    for (const auto& r : batch) detector.add(r, writer);
+  dopt.model_name = model->name;
+
+  // Alerts: detector -> allowlist/suppression -> (EVE writer, summary).
+  struct Tee final : AlertSink {
+    EveAlertWriter* eve = nullptr;
+    AlertSummary summary;
+    void on_alert(const Alert& a) override {
+      if (eve) eve->on_alert(a);
+      summary.on_alert(a);
+    }
+  } tee;
+  std::unique_ptr<EveAlertWriter> eve;
+  if (alerts_out) {
+    eve = std::make_unique<EveAlertWriter>(alerts_out);
+    tee.eve = eve.get();
   }
-  detector.finish(writer);
-  if (out != stdout) std::fclose(out);
-  const auto& s = detector.stats();
-  const auto& t = detector.table().stats();
-  fmt::print(stderr,
-             "xmr-ray detect: {}; slice {} s{}, window {} slices; connections {} (scored {}, too short {}, "
-             "evicted {}), windows scored {} (pre-filtered {}), alerts {}\n",
-             diag.summary(), slice_s, o.pipeline.slice_s ? "" : " (inferred)", o.pipeline.window_slices,
-             t.connections_opened, s.connections_scored, s.connections_too_short, t.evicted_full, s.windows_scored,
-             s.windows_prefiltered, s.alerts);
+  AlertFilter filter(allow.get(), suppress.get(), tee);
+  {
+    ShardedDetector detector(model->model, dopt, o.threads, filter);
+    detector.add(head);
+    head = {};
+    std::vector<FlowRecord> batch;
+    batch.reserve(4096);
+    while (true) {
+      batch.clear();
+      auto n = source->read(batch, 4096);
+      if (!n || *n == 0) break;
+      detector.add(batch);
+    }
+    detector.finish();
+    const auto p = detector.prefilter_stats();
+    const auto s = detector.stats();
+    const auto t = detector.table_stats();
+    const auto& f = filter.stats();
+    if (alerts_out && alerts_out != stdout) std::fclose(alerts_out);
+    fmt::print(table_out, "{}", tee.summary.table());
+    if (tee.summary.connections()) fmt::print(table_out, "\n{}", tee.summary.rollup());
+    fmt::print(stderr,
+               "xmr-ray detect: {}; slice {} s{}, window {} slices, model {}, threads {}\n"
+               "xmr-ray detect: pre-filter: records {}, not TCP {}, short complete connections {}, passed {}\n"
+               "xmr-ray detect: connections {} (scored {}, too short {}, one-sided {}, evicted {}), duplicate records {}, "
+               "late records {}\n"
+               "xmr-ray detect: windows scored {} (early {}, one-sided {}, bulk pre-filtered {}), alerts {} (updates {}, "
+               "allowlisted {}, suppressed {}), miners {} on {} connections\n",
+               diag.summary(), slice_s, o.pipeline.slice_s ? "" : " (inferred)", o.pipeline.window_slices, model->name,
+               detector.threads(), p.records, p.not_tcp, p.short_complete, p.passed, t.connections_opened,
+               s.connections_scored, s.connections_too_short, t.one_sided_connections, t.evicted_full, t.duplicate_records,
+               t.late_records, s.windows_scored, s.windows_early, s.windows_one_sided, s.windows_prefiltered, f.passed,
+               s.alert_updates, f.allowlisted, f.suppressed, tee.summary.hosts(), tee.summary.connections());
+  }
   return (diag.errors() > 0 && diag.records_read() == 0) ? 1 : 0;
 }
 
@@ -120,18 +231,21 @@ int run_detect(const DetectOptions& o) {
 
 void register_detect(CLI::App& app, CommandList& commands) {
   auto o = std::make_shared<DetectOptions>();
-  auto* sub = app.add_subcommand("detect", "Detect mining connections in flow records; alerts as EVE JSON lines");
+  auto* sub = app.add_subcommand("detect", "Detect mining connections in flow records; table, and alerts as EVE JSON lines");
   sub->add_option("-r,--read", o->read, "Input file or directory (repeatable); any format `flows` reads")->required();
-  sub->add_option("-m,--model", o->model_path, "Model file written by `xmr-ray train`");
-  sub->add_option("-w,--alerts", o->alerts_path, "Where alerts go ('-' = stdout)");
+  sub->add_option("-m,--model", o->model_path, "Model file written by `xmr-ray train` (default: the embedded model)");
+  sub->add_option("-w,--alerts", o->alerts_path, "Write alerts as EVE JSON lines to FILE ('-' = stdout; the table then goes to stderr)");
   sub->add_option("--format", o->format, "Force the input format (see `flows --help`)");
   add_pipeline_options(*sub, o->pipeline);
+  sub->add_option("--threads", o->threads, "Detection threads (connections are sharded by key)")->check(CLI::Range(1u, 64u));
+  sub->add_option("--allowlist", o->allowlist_path, "Never alert on these hosts, pools, CIDRs, host:port (docs/alerts.md)");
+  sub->add_option("--suppress", o->suppress_path, "Silence known alerts: Community IDs or 'MINER POOL' pairs (docs/alerts.md)");
   sub->add_flag("-q,--quiet", o->quiet, "Do not print each input problem");
   sub->footer(
       "Examples:\n"
-      "  xmr-ray detect -r /var/cache/nfdump -m model.json --home-net 10.0.0.0/8\n"
-      "  xmr-ray detect -r capture.pcap -m model.json --slice 60 -w alerts.json\n"
-      "  xmr-ray detect -r flows.csv --format nfdump-csv -m model.json --window 10");
+      "  xmr-ray detect -r /var/cache/nfdump --home-net 10.0.0.0/8 --alerts alerts.json\n"
+      "  xmr-ray detect -r capture.pcap -m model.json --slice 60 --alerts -\n"
+      "  xmr-ray detect -r flows.csv --format nfdump-csv --allowlist sanctioned.txt --threads 2");
   commands.add(sub, [o] { return run_detect(*o); });
 }
 

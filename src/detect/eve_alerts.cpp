@@ -1,49 +1,71 @@
 #include "detect/eve_alerts.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "detect/community_id.h"
+
 namespace xmr {
 
-namespace {
-// RFC 3339 with milliseconds, UTC, as EVE writes it.
-std::string iso_time(std::int64_t ms) {
+std::string eve_time(std::int64_t ms) {
   const std::time_t s = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
   std::tm tm{};
   gmtime_r(&s, &tm);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}+0000", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                      tm.tm_hour, tm.tm_min, tm.tm_sec, ((ms % 1000) + 1000) % 1000);
 }
-}  // namespace
 
 std::string eve_alert_json(const Alert& a) {
   nlohmann::json features = nlohmann::json::object();
   for (std::size_t i = 0; i < feature_count; ++i) features[std::string(feature_name(static_cast<Feature>(i)))] = a.features[i];
+  const auto& miner = a.connection.client();
+  const auto& pool = a.connection.server();
+  // The event time is when the evidence ended: the window's end, or the last record if earlier.
+  const std::int64_t event_ms = std::min(a.window_end_ms, std::max(a.connection.last_ms, a.window_start_ms));
   const nlohmann::json j = {
-      {"timestamp", iso_time(a.window_end_ms)},
+      {"timestamp", eve_time(event_ms)},
       {"event_type", "alert"},
-      {"src_ip", a.connection.client().addr.to_string()},
-      {"src_port", a.connection.client().port},
-      {"dest_ip", a.connection.server().addr.to_string()},
-      {"dest_port", a.connection.server().port},
+      {"src_ip", miner.addr.to_string()},
+      {"src_port", miner.port},
+      {"dest_ip", pool.addr.to_string()},
+      {"dest_port", pool.port},
       {"proto", "TCP"},
+      {"app_proto", "stratum"},
+      {"community_id", community_id_v1(miner.addr, miner.port, pool.addr, pool.port, a.connection.key.proto)},
       {"alert",
        {{"action", "allowed"},
-        {"signature_id", 9'000'001},
+        {"gid", 1},
+        {"signature_id", xmr_ray_signature_id},
+        {"rev", 1},
         {"signature", "XMR-Ray: connection behaves like a Stratum mining session"},
         {"category", "Crypto Currency Mining Activity Detected"},
         {"severity", 2}}},
       {"xmr_ray",
        {{"score", a.score},
         {"threshold", a.threshold},
-        {"window_start", iso_time(a.window_start_ms)},
-        {"window_end", iso_time(a.window_end_ms)},
-        {"slices", a.slices},
+        {"model", a.model},
+        {"update", a.update},
+        {"early", a.early},
+        {"one_sided", a.one_sided},
+        {"window",
+         {{"start", eve_time(a.window_start_ms)},
+          {"end", eve_time(a.window_end_ms)},
+          {"slices", a.window_slices},
+          {"slices_with_traffic", a.slices},
+          {"slice_seconds", a.slice_ms / 1000}}},
+        {"rates",
+         {{"jobs_per_min", a.rates.jobs_per_min},
+          {"shares_per_min", a.rates.submits_per_min},
+          {"results_per_min", a.rates.results_per_min},
+          {"keepalives_per_min", a.rates.keepalives_per_min}}},
+        {"first_record", eve_time(a.connection.first_ms)},
+        {"last_record", eve_time(a.connection.last_ms)},
         {"windows_scored", a.windows_scored},
-        {"connection_start", iso_time(a.connection.first_ms)},
         {"client_basis", to_string(a.connection.basis)},
+        {"tls", tls_guess(a.sizes)},
         {"learned_sizes",
          {{"header", a.sizes.header_bytes},
           {"job", a.sizes.job},

@@ -1,11 +1,21 @@
 #pragma once
-// Cheap pre-filter before the expensive path (size learning, features, model): Stratum messages
-// are small JSON lines (xmr-ray.md: 55-1200 B, most under 450 B), each one TCP segment, mixed
-// with pure ACKs. A window whose packets average more than `max_mean_packet_bytes` in either
-// direction carries bulk data (full 1448-byte segments), not Stratum, and is not scored.
+// Cheap pre-filters before the expensive path.
+//
+// Per record (RecordPrefilter, a few comparisons, no lookup): only TCP carries Stratum; and a
+// record that holds a whole connection (it carries both the SYN and a FIN or RST) shorter than
+// the shortest connection the detector can score (min of the early-scoring duration and lW - 1
+// slices) can never produce a window, so it never enters the connection table. On a campus
+// border most flows are UDP or short complete TCP exchanges (bench/detect_campus.sh measures the
+// share dropped).
+//
+// Per window (stratum_sized): Stratum messages are small JSON lines (xmr-ray.md: 55-1200 B, most
+// under 450 B), each one TCP segment, mixed with pure ACKs. A window whose packets average more
+// than `max_mean_packet_bytes` in either direction carries bulk data (full 1448-byte segments),
+// not Stratum, and is not scored.
 #include <cstdint>
 #include <span>
 
+#include "core/flow_record.h"
 #include "flow/slice.h"
 
 namespace xmr {
@@ -22,5 +32,37 @@ inline bool stratum_sized(std::span<const Slice> window) noexcept {
   }
   return up_b <= max_mean_packet_bytes * up_p && down_b <= max_mean_packet_bytes * down_p;
 }
+
+struct RecordPrefilterStats {
+  std::uint64_t records = 0;
+  std::uint64_t not_tcp = 0;
+  std::uint64_t short_complete = 0;  // SYN and FIN/RST in one record, shorter than min_connection_ms
+  std::uint64_t passed = 0;
+};
+
+class RecordPrefilter {
+ public:
+  // Complete connections shorter than this are dropped (see above); <= 0 keeps them all.
+  explicit RecordPrefilter(std::int64_t min_connection_ms) noexcept : min_ms_(min_connection_ms) {}
+  bool pass(const FlowRecord& r) noexcept {
+    ++stats_.records;
+    if (r.proto != proto_tcp) {
+      ++stats_.not_tcp;
+      return false;
+    }
+    constexpr std::uint8_t end_flags = tcp_flag::fin | tcp_flag::rst;
+    if ((r.tcp_flags & tcp_flag::syn) && (r.tcp_flags & end_flags) && r.last_ms - r.first_ms < min_ms_) {
+      ++stats_.short_complete;
+      return false;
+    }
+    ++stats_.passed;
+    return true;
+  }
+  const RecordPrefilterStats& stats() const noexcept { return stats_; }
+
+ private:
+  std::int64_t min_ms_;
+  RecordPrefilterStats stats_;
+};
 
 }  // namespace xmr

@@ -30,6 +30,39 @@ ConnectionTable::ConnectionTable(ConnectionTableOptions options) : options_(std:
   if (options_.idle_timeout_ms < 0) options_.idle_timeout_ms = 3 * options_.slice_ms;
   if (options_.max_connections == 0) options_.max_connections = 1;
   if (options_.max_spread_slices < 1) options_.max_spread_slices = 1;
+  if (options_.exporter_failover_ms < 0) options_.exporter_failover_ms = options_.slice_ms;
+}
+
+namespace {
+// 0 when the record names no exporter (pcap meter, CSV): such records are never deduplicated.
+std::uint64_t exporter_identity(const FlowRecord& r) noexcept {
+  if (r.exporter_id == 0 && r.exporter_addr.is_unspecified()) return 0;
+  std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a over id and address
+  auto eat = [&](std::uint8_t b) { h = (h ^ b) * 0x100000001b3ull; };
+  for (int i = 0; i < 4; ++i) eat(static_cast<std::uint8_t>(r.exporter_id >> (8 * i)));
+  for (auto b : r.exporter_addr.bytes) eat(b);
+  return h | 1;
+}
+}  // namespace
+
+bool ConnectionTable::duplicate(Connection& c, const FlowRecord& r, bool from_low) {
+  const std::uint64_t id = exporter_identity(r);
+  if (id == 0) return false;
+  const int d = from_low ? 0 : 1;
+  if (c.exporter[d] == 0 || c.exporter[d] == id) {
+    c.exporter[d] = id;
+    c.exporter_last_ms[d] = std::max(c.exporter_last_ms[d], r.last_ms);
+    return false;
+  }
+  if (c.exporter_last_ms[d] >= r.first_ms - options_.exporter_failover_ms) {
+    ++stats_.duplicate_records;
+    return true;
+  }
+  // The first exporter has gone quiet for this direction (a route change): follow the new one.
+  ++stats_.exporter_failovers;
+  c.exporter[d] = id;
+  c.exporter_last_ms[d] = r.last_ms;
+  return false;
 }
 
 void ConnectionTable::add(const FlowRecord& record, SliceSink& sink) {
@@ -46,7 +79,11 @@ void ConnectionTable::add(const FlowRecord& record, SliceSink& sink) {
       ++stats_.evicted_full;
       retire(std::prev(lru_.end()), sink);
     }
-    lru_.push_front(Connection{keyed.key, record.first_ms, record.last_ms, {-1, -1}, INT64_MIN, {}});
+    Connection fresh;
+    fresh.key = keyed.key;
+    fresh.first_ms = record.first_ms;
+    fresh.last_ms = record.last_ms;
+    lru_.push_front(std::move(fresh));
     it = lru_.begin();
     index_.emplace(keyed.key, it);
     ++stats_.connections_opened;
@@ -55,6 +92,8 @@ void ConnectionTable::add(const FlowRecord& record, SliceSink& sink) {
     lru_.splice(lru_.begin(), lru_, it);  // most recently updated first: O(1)
   }
   Connection& c = *it;
+  if (duplicate(c, record, keyed.from_low)) return;
+  ++c.records_dir[keyed.from_low ? 0 : 1];
   c.first_ms = std::min(c.first_ms, record.first_ms);
   c.last_ms = std::max(c.last_ms, record.last_ms);
   if (record.tcp_flags & tcp_flag::syn) {
@@ -63,6 +102,16 @@ void ConnectionTable::add(const FlowRecord& record, SliceSink& sink) {
   }
   spread(c, record, keyed.from_low);
   now_ms_ = std::max(now_ms_, record.last_ms);
+  maybe_advance(sink);
+}
+
+void ConnectionTable::observe_time(std::int64_t now_ms, SliceSink& sink) {
+  if (now_ms <= now_ms_) return;
+  now_ms_ = now_ms;
+  maybe_advance(sink);
+}
+
+void ConnectionTable::maybe_advance(SliceSink& sink) {
   // Close slices whenever the data time has moved into a new slice: once per slice, not per record.
   const std::int64_t idx = floor_div(now_ms_, options_.slice_ms);
   if (idx != last_advance_index_) {
@@ -137,6 +186,8 @@ ConnectionInfo ConnectionTable::info(const Connection& c) const {
   const auto side = decide_client_side(c.key, c.first_syn_ms[0], c.first_syn_ms[1], options_.home_net);
   ci.client_is_low = side.client_is_low;
   ci.basis = side.basis;
+  ci.records_up = c.records_dir[side.client_is_low ? 0 : 1];
+  ci.records_down = c.records_dir[side.client_is_low ? 1 : 0];
   return ci;
 }
 
@@ -160,6 +211,7 @@ void ConnectionTable::close_slices(Connection& c, std::int64_t before_index, Sli
 
 void ConnectionTable::retire(List::iterator it, SliceSink& sink) {
   close_slices(*it, INT64_MAX, sink);
+  if ((it->records_dir[0] == 0) != (it->records_dir[1] == 0)) ++stats_.one_sided_connections;
   sink.on_close(info(*it));
   index_.erase(it->key);
   lru_.erase(it);

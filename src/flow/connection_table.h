@@ -24,6 +24,12 @@ struct ConnectionTableOptions {
   // A record longer than this many slices (a broken exporter clock, a flow dumped at shutdown)
   // is put whole into the slice of its midpoint instead of being spread.
   std::int64_t max_spread_slices = 64;
+  // Several exporters (routers on the path) may each report the same direction of a flow. The
+  // first exporter seen for a direction keeps it; another exporter's records for that direction
+  // are dropped as duplicates (counted) while the first is still reporting, i.e. its last record
+  // ended less than this long before the other's starts (-1: one slice). Records without an
+  // exporter identity (pcap meter, CSV) are never deduplicated.
+  std::int64_t exporter_failover_ms = -1;
   HomeNet home_net;
 };
 
@@ -46,6 +52,9 @@ struct ConnectionTableStats {
   std::uint64_t evicted_full = 0;      // evicted because max_connections was reached
   std::uint64_t retired_idle = 0;
   std::uint64_t slices_closed = 0;
+  std::uint64_t duplicate_records = 0;  // same direction from a second exporter: dropped
+  std::uint64_t exporter_failovers = 0; // a direction's exporter changed after the first went silent
+  std::uint64_t one_sided_connections = 0;  // retired with records in one direction only
 };
 
 class ConnectionTable {
@@ -53,6 +62,9 @@ class ConnectionTable {
   explicit ConnectionTable(ConnectionTableOptions options);
 
   void add(const FlowRecord& record, SliceSink& sink);
+  // Moves the data time forward without a record (a sharded table learns the time of the whole
+  // stream this way, so that its slices close when the others' do).
+  void observe_time(std::int64_t now_ms, SliceSink& sink);
   // Closes the slices that end before now - lateness and retires idle connections.
   void advance(SliceSink& sink);
   // End of input: closes every slice and retires every connection.
@@ -74,10 +86,15 @@ class ConnectionTable {
     std::int64_t first_ms = 0, last_ms = 0;
     std::int64_t first_syn_ms[2] = {-1, -1};  // earliest start of a record with SYN, from low / from high
     std::int64_t last_closed_index = INT64_MIN;
+    std::uint64_t exporter[2] = {0, 0};           // identity of the exporter that owns each direction; 0 = none yet
+    std::int64_t exporter_last_ms[2] = {INT64_MIN, INT64_MIN};
+    std::uint64_t records_dir[2] = {0, 0};        // records kept, from low / from high
     std::vector<OpenSlice> open;  // sorted by index; a handful at most
   };
   using List = std::list<Connection>;
 
+  bool duplicate(Connection& c, const FlowRecord& r, bool from_low);
+  void maybe_advance(SliceSink& sink);
   void spread(Connection& c, const FlowRecord& r, bool from_low);
   OpenSlice& open_slice(Connection& c, std::int64_t index);
   void close_slices(Connection& c, std::int64_t before_index, SliceSink& sink);

@@ -39,6 +39,8 @@ struct ConnectionInfo {
   ClientBasis basis = ClientBasis::fallback;
   std::int64_t first_ms = 0;  // earliest record start seen
   std::int64_t last_ms = 0;   // latest record end seen
+  std::uint64_t records_up = 0;    // records kept so far, client -> server
+  std::uint64_t records_down = 0;  // server -> client (0 in one direction: asymmetric routing)
   const Endpoint& client() const noexcept { return client_is_low ? key.low : key.high; }
   const Endpoint& server() const noexcept { return client_is_low ? key.high : key.low; }
 };

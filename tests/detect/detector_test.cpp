@@ -6,65 +6,23 @@
 
 #include <random>
 
+#include <nlohmann/json.hpp>
+
+#include "detect/detect_fixtures.h"
 #include "detect/eve_alerts.h"
-#include "support/synthetic_windows.h"
 
 namespace xmr {
 
-namespace {
-
-struct Collect final : AlertSink {
-  std::vector<Alert> alerts;
-  void on_alert(const Alert& a) override { alerts.push_back(a); }
-};
-
-Model train_model() {
-  std::mt19937_64 rng(100);
-  std::vector<FeatureVector> rows;
-  for (int i = 0; i < 300; ++i) {
-    auto w = test::miner_window(rng, 10, 0.5 + static_cast<double>(rng() % 40) / 10.0);
-    const auto sizes = learn_sizes(w, false);
-    rows.push_back(window_features(WindowInput{w, 60'000, &sizes}));
-  }
-  auto m = Model::train(rows, TrainOptions{});
-  EXPECT_TRUE(m);
-  return std::move(*m);
-}
-
-// One record per direction per slice, inside the slice, as an exporter with a 60 s active
-// timeout would cut them.
-std::vector<FlowRecord> records_of(const std::vector<Slice>& slices, const char* client, std::uint16_t cport,
-                                   const char* server, std::uint16_t sport) {
-  std::vector<FlowRecord> out;
-  for (const auto& s : slices) {
-    for (int dir = 0; dir < 2; ++dir) {
-      const auto& c = dir == 0 ? s.up : s.down;
-      if (c.pkts == 0) continue;
-      FlowRecord r;
-      r.src_addr = *IpAddress::parse(dir == 0 ? client : server);
-      r.dst_addr = *IpAddress::parse(dir == 0 ? server : client);
-      r.src_port = dir == 0 ? cport : sport;
-      r.dst_port = dir == 0 ? sport : cport;
-      r.proto = proto_tcp;
-      r.tcp_flags = c.tcp_flags;
-      r.first_ms = s.index * 60'000 + 1'000;
-      r.last_ms = s.index * 60'000 + 55'000;
-      r.pkts = c.pkts;
-      r.bytes = c.bytes;
-      out.push_back(r);
-    }
-  }
-  return out;
-}
-
-DetectorOptions options() {
-  DetectorOptions o;
-  o.table.slice_ms = 60'000;
-  o.window_slices = 10;
+using test::CollectAlerts;
+using test::records_of;
+using test::train_model;
+using Collect = CollectAlerts;
+// These tests count full windows only: score-early is off here (pipeline_cases_test.cpp covers it).
+inline DetectorOptions options() {
+  auto o = test::detector_options();
+  o.early_min_duration_ms = -1;
   return o;
 }
-
-}  // namespace
 
 TEST(Detector, AlertsOnAMinerOnceAndNamesItsEnds) {
   const Model model = train_model();
