@@ -14,21 +14,24 @@ namespace xmr::lab {
 
 namespace {
 
-// Runs argv without a shell; returns the exit status (or -1 when it could not start).
-int run_program(const std::vector<std::string>& argv, const std::string& log_path) {
+// Starts argv without a shell, stdout and stderr to log_path; returns the pid (-1 when fork failed).
+pid_t start_program(const std::vector<std::string>& argv, const std::string& log_path) {
   const pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    if (std::FILE* log = std::fopen(log_path.c_str(), "w")) {
-      dup2(fileno(log), 1);
-      dup2(fileno(log), 2);
-    }
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
+  if (pid != 0) return pid;
+  if (std::FILE* log = std::fopen(log_path.c_str(), "w")) {
+    dup2(fileno(log), 1);
+    dup2(fileno(log), 2);
   }
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execvp(args[0], args.data());
+  _exit(127);
+}
+
+// The exit status of a started program (-1 when it did not start or was killed).
+int wait_program(pid_t pid) {
+  if (pid < 0) return -1;
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return -1;
@@ -82,16 +85,25 @@ result<LabResult> run_lab(const LabOptions& o) {
   // nfpcapd reads one file per run (-r), so each rotated file is metered in turn into the same
   // directory; a flow spanning a rotation is cut there (documented in docs/lab.md).
   const auto t_meter = std::chrono::steady_clock::now();
-  for (auto timeout : o.active_timeouts_s) {
-    const fs::path dir = fs::path(o.out_dir) / fmt::format("nf-{}", timeout);
-    for (const auto& pcap : res.synth.pcap_files) {
+  // One nfpcapd per active timeout runs at once (each writes its own nf-T; nfpcapd spends most of
+  // a short run waiting, not computing); rotated files go through in order.
+  for (const auto& pcap : res.synth.pcap_files) {
+    std::vector<std::pair<pid_t, std::string>> running;
+    for (auto timeout : o.active_timeouts_s) {
+      const fs::path dir = fs::path(o.out_dir) / fmt::format("nf-{}", timeout);
       const std::string log = (fs::path(o.out_dir) / fmt::format("nfpcapd-{}.log", timeout)).string();
-      const int rc = run_program({o.nfpcapd, "-r", pcap.string(), "-w", dir.string(), "-e",
-                                  fmt::format("{},{}", timeout, o.inactive_timeout_s)},
-                                 log);
-      if (rc != 0)
-        return make_error(errc::io_error, fmt::format("{} -r {} failed (exit {}); see {}", o.nfpcapd, pcap.string(), rc, log));
+      running.emplace_back(start_program({o.nfpcapd, "-r", pcap.string(), "-w", dir.string(), "-e",
+                                          fmt::format("{},{}", timeout, o.inactive_timeout_s)},
+                                         log),
+                           log);
     }
+    std::string failed;
+    for (const auto& [pid, log] : running) {
+      const int rc = wait_program(pid);
+      if (rc != 0 && failed.empty())
+        failed = fmt::format("{} -r {} failed (exit {}); see {}", o.nfpcapd, pcap.string(), rc, log);
+    }
+    if (!failed.empty()) return make_error(errc::io_error, failed);
   }
   res.meter_seconds = seconds_since(t_meter);
 

@@ -303,7 +303,8 @@ result<SynthStats> run_synth(const Scenario& sc, const SynthOptions& opt) {
       a.server = server;
       a.reconnect = conn_end < end;
       a.flows_only = direct.enabled() && !sp.profile->long_lived;
-      a.hashrate_hs = sp.hashrate_hs;
+      // An xmrig-proxy upstream carries `rigs` rigs of hashrate_hs each: its label is their sum.
+      a.hashrate_hs = sp.hashrate_hs * (sp.profile->name == "xmrig-proxy" ? std::max<std::uint32_t>(1, pp.rigs) : 1);
       a.tls = sp.tls;
       a.tcp = std::make_unique<TcpConnection>(client_endpoint(sc, sp.host, ipv6, port),
                                               server_endpoint(*server, *sp.profile, ipv6, sp.tls), tp,
