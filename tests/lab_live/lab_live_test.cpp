@@ -199,7 +199,7 @@ TEST(LabLive, CalibrationAgainstSynthAndExactLabels) {
     syn_keys.insert((f[0].empty() ? f[1] : f[0]) + "|" + f[2] + "|" + (f[3].empty() ? f[4] : f[3]) + "|" + f[5]);
   }
   EXPECT_EQ(syn_keys, label_keys);
-  EXPECT_EQ(label_keys.size(), 12u);  // every host of the scenario: all its groups are live-playable
+  EXPECT_EQ(label_keys.size(), 14u);  // every host of the scenario: all its groups are live-playable
   const auto conv = run("tshark -n -q -r " + sh_quote((dir / "live" / "capture.pcap").string()) + " -z conv,tcp 2>&1 | grep -c '<->'");
   EXPECT_EQ(std::stoul(conv.out), label_keys.size()) << "tshark conv,tcp";
   // Every packet is at most an MTU: offloads are really off.

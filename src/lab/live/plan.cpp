@@ -42,7 +42,7 @@ result<LivePlan> make_live_plan(const Scenario& sc, std::uint64_t seed, double h
     if (!profile || !server) return make_error(errc::bad_argument, fmt::format("group {}: unknown profile or server", gi + 1));
     AgentKind kind = AgentKind::miner;
     bool supported = profile->long_lived;
-    if (profile->family == "monero-stratum") kind = AgentKind::miner;
+    if (live_plays_monero(*profile)) kind = AgentKind::miner;
     else if (profile->name == "mqtt-telemetry") kind = AgentKind::mqtt;
     else if (profile->name == "redis-pubsub") kind = AgentKind::redis;
     else supported = false;

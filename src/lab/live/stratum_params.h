@@ -19,7 +19,12 @@ struct MoneroParams {
   double keepalive_s = 60;
 };
 
-inline bool live_supports_monero(const ProfileInfo& p) { return p.family == "monero-stratum"; }
+// The Monero profiles one XMRig-like miner against one pool plays faithfully; proxies (one upstream
+// for many rigs) and failover (reconnects to a backup pool) need more than that and are skipped.
+inline bool live_plays_monero(const ProfileInfo& p) {
+  return p.name == "xmrig-nodejs-pool" || p.name == "xmrig-p2pool" || p.name == "weak-rig" || p.name == "strong-rig" ||
+         p.name == "throttled-malware";
+}
 
 inline MoneroParams monero_params_for(const std::string& profile, const ProfileParams& pp) {
   MoneroParams m;
