@@ -17,10 +17,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build-detect-rel}
 n=${2:-5000000}
 model=${3:-}
-if [ ! -x "$build/bench/detect_campus_gen" ] || [ ! -x "$build/xmr-ray" ]; then
+if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S "$here/.." -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DXMR_BENCH=ON -DXMR_TESTS=OFF >/dev/null
-  cmake --build "$build" -j2 --target xmr-ray detect_campus_gen >/dev/null
 fi
+cmake --build "$build" -j2 --target xmr-ray detect_campus_gen >/dev/null
 xmr=$build/xmr-ray
 command -v nfdump >/dev/null || { echo "nfdump not found (apt-get install nfdump)"; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time not found (apt-get install time)"; exit 1; }
@@ -29,8 +29,9 @@ trap 'rm -rf "$work"' EXIT
 export TZ=UTC
 half=$((n / 2))
 # Same record rate: N records over 2 h, N/2 over 1 h.
-"$build/bench/detect_campus_gen" "$work/campus.lz4" "$n" 2 3000 12 1
-"$build/bench/detect_campus_gen" "$work/half.lz4" "$half" 1 3000 12 1
+long=${LONG_LIVED:-3000}  # long-lived benign connections in the file (env LONG_LIVED)
+"$build/bench/detect_campus_gen" "$work/campus.lz4" "$n" 2 "$long" 12 1
+"$build/bench/detect_campus_gen" "$work/half.lz4" "$half" 1 "$long" 12 1
 f=$work/campus.lz4
 
 if [ -z "$model" ]; then

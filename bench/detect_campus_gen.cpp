@@ -2,8 +2,9 @@
 // order (records written when the exporter cuts them, as nfcapd does), with
 //   - short flows, both directions: DNS and QUIC over UDP, web over TCP with SYN and FIN in the
 //     record (a small share cut by the inactive timeout instead, without FIN), a little ICMP;
-//   - long-lived TCP connections (SSH, IMAP IDLE, WebSocket, MQTT-like: small messages), cut
-//     every active timeout (300 s) at a per-connection phase, the first record with SYN;
+//   - long-lived TCP connections (SSH, IMAP IDLE, WebSocket, MQTT-like: small messages, mostly
+//     idle: 1 + Exp(mean 6) messages each way per 5 minutes), cut every active timeout (300 s)
+//     at a per-connection phase, the first record with SYN;
 //   - miners: Monero Stratum counts per 300 s (jobs Poisson around 120 s blocks, shares at a
 //     vardiff rate each answered by a result, ACKs; 52 B headers; job 253, submit 183, result 63,
 //     keepalive 82 B as in shared/data peafowl_monero_xmrstak.pcap).
@@ -75,7 +76,9 @@ int main(int argc, char** argv) {
     static const std::uint16_t benign_ports[] = {22, 993, 443, 8883, 5222};
     static const std::uint16_t pool_ports[] = {10128, 37888, 8080, 6666, 3256, 13357};
     c.sport = c.miner ? pool_ports[i % 6] : benign_ports[rng() % 5];
-    c.msgs_per_cut = 1 + static_cast<double>(rng() % 60);
+    // Mostly idle (SSH and IMAP keepalives, push channels), a few chatty (telemetry, chat):
+    // exponential, mean 6 messages each way per 5 minutes.
+    c.msgs_per_cut = 1 + std::exponential_distribution<double>(1.0 / 6.0)(rng);
     c.shares_per_cut = 1 + static_cast<double>(rng() % 30);
     c.phase_s = static_cast<std::int64_t>(rng() % 300);
     conns.push_back(c);
