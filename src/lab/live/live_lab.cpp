@@ -10,11 +10,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -84,6 +86,18 @@ bool wait_listening(const std::string& netns, std::uint16_t port) {
   return ok;
 }
 
+// The program's path in $PATH, or empty.
+std::string find_in_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return {};
+}
+
 std::string version_of(const std::vector<std::string>& argv, const fs::path& log) {
   (void)run_tool(argv, log.string());
   std::ifstream in(log);
@@ -118,6 +132,19 @@ result<LiveStats> run_live_lab(const LabOptions& o, double speed) {
   stats.speed = speed;
   stats.skipped_groups = plan->skipped_groups;
   SignalGuard signals;
+
+  // Every program the run needs, checked before anything is created (Debian package in brackets).
+  {
+    std::vector<std::pair<std::string, std::string>> needed = {{"ip", "iproute2"}, {"ethtool", "ethtool"}, {o.nfpcapd, "nfdump"}};
+    for (const auto& c : plan->connections) {
+      if (c.kind == AgentKind::mqtt) needed.emplace_back("mosquitto", "mosquitto");
+      if (c.kind == AgentKind::redis) needed.emplace_back("redis-server", "redis-server");
+    }
+    for (const auto& [program, package] : needed)
+      if (program.find('/') == std::string::npos ? find_in_path(program).empty() : access(program.c_str(), X_OK) != 0)
+        return make_error(errc::unsupported,
+                          fmt::format("--engine live needs '{}' (Debian package {}): not found in PATH", program, package));
+  }
 
   // Network: every client and server address in the plan.
   NetworkPlan np;
