@@ -22,6 +22,14 @@
 
 namespace xmr::cli {
 
+// Defined in detect_command.cpp (as explain_command.cpp declares it): the model from --model or
+// the embedded one, with the name alerts carry.
+struct LoadedModel {
+  Model model;
+  std::string name;
+};
+result<LoadedModel> load_model_option(const std::string& path);
+
 namespace {
 
 struct CollectOptions {
@@ -39,16 +47,6 @@ struct CollectOptions {
   PipelineOptions pipeline;
   bool quiet = false;
 };
-
-result<Model> load_model_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(errc::io_error, fmt::format("{}: cannot open", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto m = Model::from_json_text(text.str());
-  if (!m) return make_error(m.error().code, fmt::format("{}: {}", path, m.error().context));
-  return m;
-}
 
 void print_summary(const collector::CollectorSummary& s, const char* when) {
   fmt::print(stderr,
@@ -96,14 +94,9 @@ int run_collect(const CollectOptions& o) {
   // A slice is closed one active timeout after it ends: every record that overlaps it has been
   // exported by then, so the alert comes within one active timeout (plus the 1 s tick).
   table->lateness_ms = table->slice_ms;
-  if (o.model_path.empty() && !o.no_detect) {
-    fmt::print(stderr,
-               "xmr-ray collect: give --model FILE (train one with `xmr-ray train`), or --no-detect to only collect\n");
-    return 2;
-  }
-  std::optional<Model> model;
+  std::optional<LoadedModel> model;
   if (!o.no_detect) {
-    auto m = load_model_file(o.model_path);
+    auto m = load_model_option(o.model_path);  // --model FILE, else the embedded model
     if (!m) {
       fmt::print(stderr, "xmr-ray collect: {}\n", m.error().context);
       return 1;
@@ -123,7 +116,8 @@ int run_collect(const CollectOptions& o) {
     DetectorOptions dopt;
     dopt.table = *table;
     dopt.window_slices = o.pipeline.window_slices;
-    detector = std::make_unique<Detector>(*model, dopt);
+    dopt.model_name = model->name;
+    detector = std::make_unique<Detector>(model->model, dopt);
   }
   EveAlertWriter writer(out);
   Diagnostics diag([&](const Problem& p) {
@@ -168,7 +162,7 @@ int run_collect(const CollectOptions& o) {
   }
   if (metrics) fmt::print(stderr, "xmr-ray collect: metrics on {} (port {}): /metrics, /healthz\n", o.metrics, metrics->port());
   fmt::print(stderr, "xmr-ray collect: slice {} s, window {} slices, detection {}\n", slice_s,
-             o.pipeline.window_slices, detector ? "on" : "off");
+             o.pipeline.window_slices, !detector ? "off" : "on, model " + model->name);
   collector.start();
   if (metrics) metrics->start();
 
@@ -206,7 +200,7 @@ void register_collect(CLI::App& app, CommandList& commands) {
   sub->add_option("-l,--listen", o->listen, "udp://HOST:PORT to receive on (repeatable), e.g. udp://[::]:4739")
       ->required();
   sub->add_option("-w,--alerts", o->alerts_path, "Where alerts go, appended ('-' = stdout)");
-  sub->add_option("-m,--model", o->model_path, "Model file written by `xmr-ray train`");
+  sub->add_option("-m,--model", o->model_path, "Model file written by `xmr-ray train` (default: the embedded model)");
   sub->add_flag("--no-detect", o->no_detect, "Only collect (and archive): no model, no alerts");
   sub->add_option("--archive", o->archive_dir, "Also write the flows as rotating nfcapd files into DIR");
   sub->add_option("--archive-interval", o->archive_interval_s, "Seconds per nfcapd file (nfcapd -t)")

@@ -223,7 +223,7 @@ void Collector::publish() {
     const auto& ts = d.table().stats();
     s.alerts = ds.alerts;
     s.connections = d.table().size();
-    m.family("xmr_detector_connections", "gauge", "Connections tracked (one is the collector's clock)");
+    m.family("xmr_detector_connections", "gauge", "Connections tracked");
     m.sample("xmr_detector_connections", "", s.connections);
     m.family("xmr_detector_connections_evicted_total", "counter", "Connections evicted because the table was full");
     m.sample("xmr_detector_connections_evicted_total", "", ts.evicted_full);

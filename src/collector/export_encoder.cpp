@@ -38,13 +38,17 @@ struct Field {
 };
 // IANA IPFIX registry element ids (v9 uses the same numbers below 128): addresses 8/12 or
 // 27/28, ports 7/11, protocol 4, tcpControlBits 6, ipClassOfService 5, octet/packetDeltaCount
-// 1/2, ingress/egressInterface 10/14; times: v9 FIRST/LAST_SWITCHED 22/21 (sysUptime ms),
+// 1/2, ingress/egressInterface 10/14, ICMP type/code 32/139; times: v9 FIRST/LAST_SWITCHED 22/21 (sysUptime ms),
 // IPFIX flowStart/EndMilliseconds 152/153.
 std::vector<Field> data_fields(bool v6, bool ipfix) {
   std::vector<Field> f;
   if (v6) f = {{27, 16}, {28, 16}};
   else f = {{8, 4}, {12, 4}};
   f.insert(f.end(), {{7, 2}, {11, 2}, {4, 1}, {6, 1}, {5, 1}, {1, 8}, {2, 8}, {10, 4}, {14, 4}});
+  // ICMP type and code: IPFIX icmpTypeCodeIPv4 (32) / icmpTypeCodeIPv6 (139); v9 has one
+  // ICMP_TYPE (32, RFC 3954 §8) for both families. nfcapd reads ICMP type/code only from these
+  // (not from the destination port), and its v9 decoder does not know 139.
+  f.push_back({static_cast<std::uint16_t>(v6 && ipfix ? 139 : 32), 2});
   if (ipfix) f.insert(f.end(), {{152, 8}, {153, 8}});
   else f.insert(f.end(), {{22, 4}, {21, 4}});
   return f;
@@ -283,6 +287,7 @@ std::vector<std::uint8_t> ExportEncoder::encode_templated(bool with_templates, b
     put64(b, r.pkts);
     put32(b, r.input_if);
     put32(b, r.output_if);
+    put16(b, r.proto == proto_icmp || r.proto == proto_icmp6 ? r.dst_port : 0);  // NetFlow's type<<8 | code
     if (ipfix) {
       put64(b, static_cast<std::uint64_t>(r.first_ms));
       put64(b, static_cast<std::uint64_t>(r.last_ms));

@@ -6,11 +6,7 @@
 // as the largest record end seen plus the wall time elapsed since it was seen, and once per
 // slice boundary the Detector is shown that time.
 //
-// The Detector has no "advance to T" call yet, so the time is shown as one clock record on a
-// reserved connection 0.0.0.0:0 <-> 0.0.0.0:0 ("this host on this network", RFC 1122 §3.2.1.3:
-// never a source or destination of real traffic). Its one packet of 1 MB can never pass the
-// Stratum pre-filter (detect/prefilter.h), so it is never scored; it shows up only as one
-// tracked connection and pre-filtered windows. A Detector::advance_to() would replace it.
+// The time is shown with Detector::observe_time(), which closes slices as a record would.
 #include <cstdint>
 
 #include "detect/detector.h"
@@ -29,10 +25,8 @@ class LiveDetector {
 
   // The estimated data time (INT64_MIN before the first record).
   std::int64_t data_time_ms() const noexcept { return estimate_ms_; }
-  std::uint64_t clock_records() const noexcept { return clock_records_; }
+  std::uint64_t clock_advances() const noexcept { return clock_advances_; }  // times shown
   const Detector& detector() const noexcept { return detector_; }
-
-  static bool is_clock_record(const FlowRecord& r) noexcept;
 
  private:
   Detector& detector_;
@@ -40,7 +34,7 @@ class LiveDetector {
   std::int64_t wall_at_max_ms_ = 0;        // wall time when it was seen
   std::int64_t estimate_ms_ = INT64_MIN;   // never goes back
   std::int64_t last_clock_slice_ = INT64_MIN;
-  std::uint64_t clock_records_ = 0;
+  std::uint64_t clock_advances_ = 0;
 };
 
 }  // namespace xmr::collector
