@@ -49,11 +49,15 @@ std::vector<std::string> only_ipv4(const std::vector<std::string>& lines) {
 }
 
 // A few hundred records of mixed traffic (TCP/UDP, IPv4/IPv6), written by our meter.
-fs::path make_input(const test::TempDir& d,
+// Written once per set of captures and shared by the tests of this binary (metering under
+// ASan is the slow part).
+fs::path make_input(const test::TempDir&,
                     std::vector<const char*> pcaps = {"peafowl_skype-irc.pcap", "ndpi_wechat.pcap",
                                                       "peafowl_monero_xmrstak.pcap", "ndpi_ssh.pcapng",
                                                       "jsiwek_coinhive.pcap"}) {
-  const auto file = d / "input.nfcapd";
+  static test::TempDir cache;
+  const auto file = cache / ("input-" + std::to_string(pcaps.size()) + ".nfcapd");
+  if (fs::exists(file)) return file;
   std::string cmd = sh_quote(test::xmr_binary().string()) + " flows -q --active-timeout 60 -o nfcapd -w " +
                     sh_quote(file.string());
   for (const char* p : pcaps)
