@@ -99,6 +99,23 @@ struct DetectOptions {
   bool quiet = false;
 };
 
+// Not inlined: GCC 12 at -O3 reports a false -Wfree-nonheap-object when the destructor of
+// result<Suppressions> is inlined into run_detect.
+template <typename List>
+[[gnu::noinline]] std::unique_ptr<List> load_list(const std::string& path, const char* what, std::string& error) {
+  auto text = read_text(path, what);
+  if (!text) {
+    error = text.error().context;
+    return nullptr;
+  }
+  auto list = List::parse(*text, path);
+  if (!list) {
+    error = list.error().context;
+    return nullptr;
+  }
+  return std::make_unique<List>(std::move(*list));
+}
+
 int run_detect(const DetectOptions& o) {
   if (auto check = table_options(o.pipeline, 1); !check) {  // usage errors before any work
     fmt::print(stderr, "xmr-ray detect: {}\n", check.error().context);
@@ -107,23 +124,20 @@ int run_detect(const DetectOptions& o) {
   std::unique_ptr<Allowlist> allow;
   std::unique_ptr<Suppressions> suppress;
   if (!o.allowlist_path.empty()) {
-    auto text = read_text(o.allowlist_path, "--allowlist");
-    auto list = text ? Allowlist::parse(*text, o.allowlist_path) : result<Allowlist>(make_error(text.error().code, text.error().context));
-    if (!list) {
-      fmt::print(stderr, "xmr-ray detect: --allowlist: {}\n", list.error().context);
+    std::string error;
+    allow = load_list<Allowlist>(o.allowlist_path, "--allowlist", error);
+    if (!allow) {
+      fmt::print(stderr, "xmr-ray detect: --allowlist: {}\n", error);
       return 2;
     }
-    allow = std::make_unique<Allowlist>(std::move(*list));
   }
   if (!o.suppress_path.empty()) {
-    auto text = read_text(o.suppress_path, "--suppress");
-    auto list = text ? Suppressions::parse(*text, o.suppress_path)
-                     : result<Suppressions>(make_error(text.error().code, text.error().context));
-    if (!list) {
-      fmt::print(stderr, "xmr-ray detect: --suppress: {}\n", list.error().context);
+    std::string error;
+    suppress = load_list<Suppressions>(o.suppress_path, "--suppress", error);
+    if (!suppress) {
+      fmt::print(stderr, "xmr-ray detect: --suppress: {}\n", error);
       return 2;
     }
-    suppress = std::make_unique<Suppressions>(std::move(*list));
   }
   auto model = load_model_option(o.model_path);
   if (!model) {
