@@ -30,7 +30,6 @@ void register_flows(CLI::App& app, CommandList& commands);
 void register_detect(CLI::App& app, CommandList& commands);
 void register_train(CLI::App& app, CommandList& commands);
 void register_lab(CLI::App& app, CommandList& commands);
-void register_explain(CLI::App& app, CommandList& commands);
 void register_eval(CLI::App& app, CommandList& commands);
 void register_explain(CLI::App& app, CommandList& commands);
 void register_collect(CLI::App& app, CommandList& commands);

@@ -14,7 +14,6 @@ int main(int argc, char** argv) {
   xmr::cli::register_detect(app, commands);
   xmr::cli::register_train(app, commands);
   xmr::cli::register_lab(app, commands);
-  xmr::cli::register_explain(app, commands);
   xmr::cli::register_eval(app, commands);
   xmr::cli::register_explain(app, commands);
   xmr::cli::register_collect(app, commands);
