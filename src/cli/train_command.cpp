@@ -34,6 +34,7 @@ struct TrainCliOptions {
   std::vector<std::string> validate;
   bool check_reconstruction = false;
   std::string output;
+  std::string features_csv;
   std::string learner = "isolation_forest";
   double quantile = 0.99;
   std::uint64_t seed = 1;
@@ -81,6 +82,35 @@ result<std::vector<LabelledWindow>> lab_windows(const std::string& d, const Labe
   unlabelled += collector.stats().unlabelled_windows;
   return std::move(collector.windows());
 }
+
+// --features-csv: every window of --data and --validate with its label, as CSV for analysis
+// (which features separate which profiles): set,dir,profile,label,client,server,ordinal,<features>.
+class FeatureCsv {
+ public:
+  bool open(const std::string& path) {
+    out_.open(path, std::ios::binary);
+    if (!out_) return false;
+    out_ << "set,dir,profile,label,client,server,ordinal";
+    for (std::size_t i = 0; i < feature_count; ++i) out_ << ',' << feature_name(static_cast<Feature>(i));
+    out_ << '\n';
+    return true;
+  }
+  void write(std::string_view set, const std::string& dir, const std::vector<LabelledWindow>& windows) {
+    if (!out_.is_open()) return;
+    for (const auto& w : windows) {
+      const ConnectionLabel* l = w.label;
+      out_ << set << ',' << dir << ',' << (l ? l->profile : "?") << ',' << (w.mining ? "mining" : "benign") << ','
+           << w.connection.low.addr.to_string() << ':' << w.connection.low.port << ','
+           << w.connection.high.addr.to_string() << ':' << w.connection.high.port << ',' << w.ordinal;
+      for (double v : w.features) out_ << ',' << fmt::format("{:.6g}", v);
+      out_ << '\n';
+    }
+  }
+  bool ok() const { return !out_.is_open() || out_.good(); }
+
+ private:
+  std::ofstream out_;
+};
 
 // Validation (docs/model.md): how the trained model separates the mining windows of validation
 // lab data from its benign ones. Benign windows are only scored, never trained on.
@@ -310,6 +340,11 @@ int run_train(const TrainCliOptions& o) {
     fmt::print(stderr, "xmr-ray train: -o/--output is required\n");
     return 2;
   }
+  FeatureCsv csv;
+  if (!o.features_csv.empty() && !csv.open(o.features_csv)) {
+    fmt::print(stderr, "xmr-ray train: {}: cannot write\n", o.features_csv);
+    return 1;
+  }
   std::vector<FeatureVector> mining;
   std::uint64_t benign_windows = 0, unlabelled = 0;
   for (const auto& d : o.data) {
@@ -323,6 +358,7 @@ int run_train(const TrainCliOptions& o) {
       fmt::print(stderr, "xmr-ray train: {}\n", windows.error().context);
       return 1;
     }
+    csv.write("train", d, *windows);
     for (const auto& w : *windows) {
       if (w.mining)
         mining.push_back(w.features);
@@ -362,10 +398,15 @@ int run_train(const TrainCliOptions& o) {
       fmt::print(stderr, "xmr-ray train: {}\n", windows.error().context);
       return 1;
     }
+    csv.write("validate", d, *windows);
     const auto f = validate(*model, *windows, *labels);
     // One markdown table row (docs/model.md collects them).
     fmt::print("| {} | {} | {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.4f} | {:.4f} | {} |\n", o.learner, slice_s,
                f.mining, f.benign, f.detection, f.false_positive_rate, f.detection_at_1pct, f.detection_at_0, f.auc, d);
+  }
+  if (!csv.ok()) {
+    fmt::print(stderr, "xmr-ray train: {}: write failed\n", o.features_csv);
+    return 1;
   }
   return 0;
 }
@@ -384,6 +425,8 @@ void register_train(CLI::App& app, CommandList& commands) {
   sub->add_flag("--check-reconstruction", o->check_reconstruction,
                 "Train nothing: compare the reconstructed job and share counts of each --data directory's mining "
                 "connections with its truth (messages.csv), per slice and per window; prints markdown rows");
+  sub->add_option("--features-csv", o->features_csv,
+                  "Also write every window of --data and --validate (profile, label, features) to this CSV");
   sub->add_option("--learner", o->learner, "isolation_forest, knn_distance or ocsvm");
   sub->add_option("--quantile", o->quantile, "Share of held-out mining windows that must alert")
       ->check(CLI::Range(0.5, 1.0));

@@ -86,7 +86,7 @@ void Detector::on_window(const ConnectionInfo& connection, std::span<const Slice
   if (early) ++stats_.windows_early;
   if (one_sided) ++stats_.windows_one_sided;
   LearnedSizes sizes;
-  const auto features = features_of_window(connection, window, slice_ms, &sizes);
+  const auto features = featurizer_.features(connection, window, slice_ms, &sizes);
   const double score = model_.score(features);
   if (!model_.alerts(score)) return;
   // Rate limit: the first alert; then the first full window after early ones (more evidence);
@@ -124,6 +124,7 @@ void Detector::on_window(const ConnectionInfo& connection, std::span<const Slice
 void Detector::on_connection_end(const ConnectionInfo& connection, std::uint64_t windows) {
   if (windows == 0) ++stats_.connections_too_short;
   alerted_.erase(connection.key);
+  featurizer_.forget(connection.key);
 }
 
 }  // namespace xmr

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "detect/window_builder.h"
+#include "detect/window_featurizer.h"
 #include "features/window_features.h"
 #include "flow/connection_table.h"
 #include "model/model.h"
@@ -76,7 +77,8 @@ struct DetectorStats {
   std::uint64_t connections_too_short = 0;  // retired before any window: never scored
 };
 
-// The features of one window, as the detector and the trainer both compute them.
+// The features of one window with sizes learned from that window alone (explain uses it for the
+// bulk-sized windows detection never scores; WindowFeaturizer is what detection uses).
 FeatureVector features_of_window(const ConnectionInfo& connection, std::span<const Slice> window,
                                  std::int64_t slice_ms, LearnedSizes* sizes_out = nullptr);
 WindowRates rates_of_window(std::span<const Slice> window, const LearnedSizes& sizes, std::int64_t slice_ms);
@@ -104,6 +106,7 @@ class Detector final : private WindowSink {
   DetectorOptions options_;
   ConnectionTable table_;
   WindowBuilder windows_;
+  WindowFeaturizer featurizer_;
   std::unordered_map<ConnectionKey, AlertState, ConnectionKeyHash> alerted_;
   AlertSink* alerts_ = nullptr;
   DetectorStats stats_;

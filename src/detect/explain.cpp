@@ -104,7 +104,10 @@ void ConnectionExplainer::on_window(const ConnectionInfo& connection, std::span<
   w.start_ms = std::max(last_index - lw + 1, first_index) * slice_ms;
   w.end_ms = (last_index + 1) * slice_ms;
   w.prefiltered = !stratum_sized(window);
-  const auto features = features_of_window(connection, window, slice_ms, &w.sizes);
+  // As the Detector: scored windows feed the connection's size history; bulk-sized ones, which it
+  // never scores, are shown with sizes learned from the window alone.
+  const auto features = w.prefiltered ? features_of_window(connection, window, slice_ms, &w.sizes)
+                                      : featurizer_.features(connection, window, slice_ms, &w.sizes);
   w.score = model_.score(features);
   w.threshold = model_.threshold();
   w.alerts = !w.prefiltered && model_.alerts(w.score);

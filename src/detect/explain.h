@@ -68,6 +68,7 @@ class ConnectionExplainer final : private WindowSink {
   Standardizer standardizer_;
   ConnectionTable table_;
   WindowBuilder windows_;
+  WindowFeaturizer featurizer_;
   ConnectionExplanation out_;
 };
 

@@ -17,8 +17,12 @@ void LabelledWindowCollector::on_window(const ConnectionInfo& connection, std::s
   }
   ++stats_.windows;
   stats_.mining_windows += label->mining;
-  windows_.push_back(LabelledWindow{features_of_window(connection, window, slice_ms_), label->mining, connection.key, ordinal,
+  windows_.push_back(LabelledWindow{featurizer_.features(connection, window, slice_ms_), label->mining, connection.key, ordinal,
                                     label, window.back().start_ms + slice_ms_});
+}
+
+void LabelledWindowCollector::on_connection_end(const ConnectionInfo& connection, std::uint64_t) {
+  featurizer_.forget(connection.key);
 }
 
 }  // namespace xmr

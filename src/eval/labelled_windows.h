@@ -31,12 +31,14 @@ class LabelledWindowCollector final : public WindowSink {
  public:
   LabelledWindowCollector(const LabelSet& labels, std::int64_t slice_ms) : labels_(labels), slice_ms_(slice_ms) {}
   void on_window(const ConnectionInfo& connection, std::span<const Slice> window, std::uint64_t ordinal) override;
+  void on_connection_end(const ConnectionInfo& connection, std::uint64_t windows) override;
   std::vector<LabelledWindow>& windows() noexcept { return windows_; }
   const LabelledWindowStats& stats() const noexcept { return stats_; }
 
  private:
   const LabelSet& labels_;
   std::int64_t slice_ms_;
+  WindowFeaturizer featurizer_;  // as the Detector computes features
   std::vector<LabelledWindow> windows_;
   LabelledWindowStats stats_;
 };

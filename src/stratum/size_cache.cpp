@@ -15,7 +15,10 @@ void SizeTracker::add(std::span<const Slice> window) {
 }
 
 const LearnedSizes& SizeTracker::sizes() {
-  const bool eager = history_.size() < params_.eager_slices && added_since_learning_ > 0;
+  // While evidence is thin, re-learn when the history has doubled since the last learning (1, 2,
+  // 4, 8, 16 slices): sizes settle fast and learning costs O(history).
+  const bool eager = history_.size() < params_.eager_slices && added_since_learning_ > 0 &&
+                     added_since_learning_ >= history_.size() - added_since_learning_;
   if (!learned_ || eager || added_since_learning_ >= params_.refresh_slices) {
     const std::vector<Slice> slices(history_.begin(), history_.end());
     sizes_ = learn_sizes(slices, ipv6_, params_.learning);

@@ -22,7 +22,7 @@ namespace xmr {
 struct SizeTrackerParams {
   std::size_t history_slices = 48;  // memory bound per connection; 4 h of 300 s slices
   std::size_t refresh_slices = 6;   // re-learn after this many new slices
-  std::size_t eager_slices = 20;    // below this much history, every new slice re-learns (evidence still thin)
+  std::size_t eager_slices = 20;    // below this much history, re-learn whenever the history has doubled
   SizeLearningParams learning;
 };
 

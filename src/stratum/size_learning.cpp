@@ -35,16 +35,30 @@ class VoteGrid {
     if (expected >= 0) {
       for (std::int64_t n : {expected, expected - 1, expected + 1})
         if (n >= 1 && n <= pkts) order[count++] = n;
-      for (std::size_t k = 0; k < count; ++k) vote_n(payload, order[k], tol, std::llabs(order[k] - expected), slice_id);
+      // Few of many requests are keepalives (a miner sends them only when idle): at most max_msgs.
+      for (std::size_t k = 0; k < count; ++k)
+        vote_n(payload, order[k], tol, std::llabs(order[k] - expected), slice_id, order[k] - max_msgs, order[k]);
       return;
     }
-    for (std::int64_t n = 1; n <= std::min(pkts, max_msgs); ++n) vote_n(payload, n, tol, n, slice_id);
+    for (std::int64_t n = 1; n <= std::min(pkts, max_msgs); ++n) vote_n(payload, n, tol, n, slice_id, 0, n);
   }
 
-  // Votes for every cell whose sizes make `payload` a mix of exactly n messages.
-  void vote_n(std::int64_t payload, std::int64_t n, std::int64_t tol, std::int64_t cost, int slice_id) {
+  // A slice too busy for the parsimony search: every one of its `pkts` packets (or one or two
+  // fewer) is a message, and at most `max_big` of them are of the big kind (jobs: a few per block
+  // time, against one result per share). Cost: the distance from `pkts`.
+  void vote_busy(std::int64_t payload, std::int64_t pkts, std::int64_t tol, std::int64_t max_big, int slice_id) {
+    if (payload <= 0 || pkts <= 0) return;
+    ++evidence_;
+    for (std::int64_t n : {pkts, pkts - 1, pkts - 2})
+      if (n >= 1) vote_n(payload, n, tol, pkts - n, slice_id, 0, std::min(n, max_big));
+  }
+
+  // Votes for every cell whose sizes make `payload` a mix of exactly n messages, a of them big.
+  // Only mixes with a_lo <= a <= a_hi big messages.
+  void vote_n(std::int64_t payload, std::int64_t n, std::int64_t tol, std::int64_t cost, int slice_id, std::int64_t a_lo,
+              std::int64_t a_hi) {
     const std::int64_t slack = tol * n;
-    for (std::int64_t a = 0; a <= n; ++a) {
+    for (std::int64_t a = std::max<std::int64_t>(a_lo, 0); a <= std::min(a_hi, n); ++a) {
       const std::int64_t b = n - a;
       for (std::size_t s = 0; s < small_n_; ++s) {
         const std::int64_t small = static_cast<std::int64_t>(small_lo_ + s);
@@ -129,9 +143,17 @@ class VoteGrid {
 };
 
 // The fewest-message mix of `big` and `small` that explains `payload` within tolerance; -1 if none.
+// A busy slice (more than max_msgs packets): the mix of pkts, pkts - 1 or pkts - 2 messages with
+// at most max_msgs big ones, as vote_busy assumes.
 std::int64_t smalls_in_best_mix(std::int64_t payload, std::int64_t pkts, std::int64_t big, std::int64_t small,
                                 std::int64_t tol, std::int64_t max_msgs) {
   if (payload <= 0) return 0;
+  if (pkts > max_msgs) {
+    for (std::int64_t n : {pkts, pkts - 1, pkts - 2})
+      for (std::int64_t a = 0; a <= std::min(n, max_msgs); ++a)
+        if (n >= 1 && std::llabs(payload - a * big - (n - a) * small) <= tol * n) return n - a;
+    return -1;
+  }
   for (std::int64_t n = 1; n <= std::min(pkts, max_msgs); ++n)
     for (std::int64_t a = 0; a <= n; ++a)
       if (std::llabs(payload - a * big - (n - a) * small) <= tol * n) return n - a;
@@ -155,8 +177,14 @@ LearnedSizes learn_sizes(std::span<const Slice> slices, bool ipv6, const SizeLea
   // parsimony separates them.
   VoteGrid down(p.dialect.job, p.dialect.result, p.max_overhead);
   int id = 0;
-  for (const auto& s : slices)
-    down.vote(payload(s.down, h), static_cast<std::int64_t>(s.down.pkts), tol, -1, max_msgs, id++);
+  const auto busy_max = static_cast<std::int64_t>(p.max_packets_busy_slice);
+  for (const auto& s : slices) {
+    const auto pkts = static_cast<std::int64_t>(s.down.pkts);
+    if (pkts > max_msgs && pkts <= busy_max)
+      down.vote_busy(payload(s.down, h), pkts, tol, max_msgs, id++);
+    else
+      down.vote(payload(s.down, h), pkts, tol, -1, max_msgs, id++);
+  }
   const auto d = down.best(p.dialect.job, p.dialect.result, -1);
   // Miner -> pool: Stratum is request/response, so a slice holds about as many requests as the
   // pool sent results. Without that constraint, sizes of 1.5x and 0.5x a submit explain
@@ -166,8 +194,9 @@ LearnedSizes learn_sizes(std::span<const Slice> slices, bool ipv6, const SizeLea
   constexpr std::int64_t unexplained_up_cost = 2;
   id = 0;
   for (const auto& s : slices) {
+    const bool busy = static_cast<std::int64_t>(s.down.pkts) > busy_max;
     const std::int64_t results =
-        d.votes && s.down.pkts ? smalls_in_best_mix(payload(s.down, h), static_cast<std::int64_t>(s.down.pkts), d.big,
+        d.votes && s.down.pkts && !busy ? smalls_in_best_mix(payload(s.down, h), static_cast<std::int64_t>(s.down.pkts), d.big,
                                                      d.small, tol, max_msgs)
                                : -1;
     up.vote(payload(s.up, h), static_cast<std::int64_t>(s.up.pkts), tol, results, max_msgs, id++);

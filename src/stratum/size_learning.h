@@ -32,7 +32,11 @@ struct SizeLearningParams {
   StratumDialect dialect = monero_stratum;
   std::uint32_t max_overhead = 40;            // TLS record (22-29 B) + WebSocket frame (2-14 B)
   std::uint32_t tolerance_per_message = 3;    // ids and counters change a message by a few digits
-  std::uint32_t max_messages_per_slice = 24;  // busier slices carry no size evidence we can afford
+  std::uint32_t max_messages_per_slice = 24;  // parsimony search bound (every message count up to it)
+  // Busier slices (a fast rig or a proxy at 300 s slices: hundreds of shares) vote under the
+  // hypothesis that every packet the pool sent is a message (its ACKs ride on its answers) and
+  // that few of them are jobs; beyond this many packets a slice gives no evidence.
+  std::uint32_t max_packets_busy_slice = 256;
 };
 
 LearnedSizes learn_sizes(std::span<const Slice> slices, bool ipv6, const SizeLearningParams& params = {});
