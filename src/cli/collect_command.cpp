@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/model_option.h"
 #include "cli/pipeline_options.h"
 #include "collector/collector.h"
 #include "collector/metrics_server.h"
@@ -21,14 +22,6 @@
 #include "detect/eve_alerts.h"
 
 namespace xmr::cli {
-
-// Defined in detect_command.cpp (as explain_command.cpp declares it): the model from --model or
-// the embedded one, with the name alerts carry.
-struct LoadedModel {
-  Model model;
-  std::string name;
-};
-result<LoadedModel> load_model_option(const std::string& path);
 
 namespace {
 
@@ -117,7 +110,10 @@ int run_collect(const CollectOptions& o) {
     dopt.table = *table;
     dopt.window_slices = o.pipeline.window_slices;
     dopt.model_name = model->name;
-    detector = std::make_unique<Detector>(model->model, dopt);
+    std::string note;
+    const Model& chosen = model->for_slice(static_cast<std::uint32_t>(table->slice_ms / 1000), note);
+    if (!note.empty()) fmt::print(stderr, "xmr-ray collect: warning: {}\n", note);
+    detector = std::make_unique<Detector>(chosen, dopt);
   }
   EveAlertWriter writer(out);
   Diagnostics diag([&](const Problem& p) {

@@ -11,58 +11,18 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/model_option.h"
 #include "cli/pipeline_options.h"
 #include "detect/alert_controls.h"
 #include "detect/alert_summary.h"
 #include "detect/eve_alerts.h"
 #include "detect/sharded_detector.h"
 #include "sources/open_source.h"
-#if __has_include("model/default_model.h")
-#include "model/default_model.h"
-#define XMR_HAS_DEFAULT_MODEL 1
-#endif
 
 namespace xmr::cli {
 
-// Shared with explain_command.cpp (declared there): the model from --model or the embedded one,
-// and the inputs ordered by time.
-struct LoadedModel {
-  Model model;
-  std::string name;
-};
-result<LoadedModel> load_model_option(const std::string& path);
+// Shared with collect_command.cpp: the inputs ordered by time.
 std::vector<std::string> order_inputs_by_time(const std::vector<std::string>& files, const SourceOptions& options);
-
-namespace {
-
-result<std::string> read_text(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(errc::io_error, fmt::format("{} {}: cannot open", what, path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
-
-result<LoadedModel> load_model_option(const std::string& path) {
-  if (path.empty()) {
-#ifdef XMR_HAS_DEFAULT_MODEL
-    auto m = load_default_model();
-    if (!m) return make_error(m.error().code, m.error().context + "; give --model FILE (train one with `xmr-ray train`)");
-    return LoadedModel{std::move(*m), "default"};
-#else
-    return make_error(errc::bad_argument,
-                      "give --model FILE (train one with `xmr-ray train`); no default model is embedded in this build");
-#endif
-  }
-  auto text = read_text(path, "model");
-  if (!text) return make_error(text.error().code, text.error().context);
-  auto m = Model::from_json_text(*text);
-  if (!m) return make_error(m.error().code, fmt::format("{}: {}", path, m.error().context));
-  const auto slash = path.find_last_of('/');
-  return LoadedModel{std::move(*m), slash == std::string::npos ? path : path.substr(slash + 1)};
-}
 
 std::vector<std::string> order_inputs_by_time(const std::vector<std::string>& files, const SourceOptions& options) {
   // Files given out of time order (`-r day2 -r day1`, rotated names that do not sort) would make
@@ -98,6 +58,14 @@ struct DetectOptions {
   unsigned threads = 1;
   bool quiet = false;
 };
+
+result<std::string> read_text(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(errc::io_error, fmt::format("{} {}: cannot open", what, path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 // Not inlined: GCC 12 at -O3 reports a false -Wfree-nonheap-object when the destructor of
 // result<Suppressions> is inlined into run_detect.
@@ -189,6 +157,9 @@ int run_detect(const DetectOptions& o) {
   dopt.table = *table;
   dopt.window_slices = o.pipeline.window_slices;
   dopt.model_name = model->name;
+  std::string model_note;
+  const Model& chosen = model->for_slice(slice_s, model_note);
+  if (!model_note.empty() && !o.quiet) fmt::print(stderr, "xmr-ray detect: warning: {}\n", model_note);
 
   // Alerts: detector -> allowlist/suppression -> (EVE writer, summary).
   struct Tee final : AlertSink {
@@ -206,7 +177,7 @@ int run_detect(const DetectOptions& o) {
   }
   AlertFilter filter(allow.get(), suppress.get(), tee);
   {
-    ShardedDetector detector(model->model, dopt, o.threads, filter);
+    ShardedDetector detector(chosen, dopt, o.threads, filter);
     detector.add(head);
     head = {};
     std::vector<FlowRecord> batch;
@@ -226,14 +197,14 @@ int run_detect(const DetectOptions& o) {
     fmt::print(table_out, "{}", tee.summary.table());
     if (tee.summary.connections()) fmt::print(table_out, "\n{}", tee.summary.rollup());
     fmt::print(stderr,
-               "xmr-ray detect: {}; slice {} s{}, window {} slices, model {}, threads {}\n"
+               "xmr-ray detect: {}; slice {} s{}, window {} slices, model {} ({} s), threads {}\n"
                "xmr-ray detect: pre-filter: records {}, not TCP {}, short complete connections {}, passed {}\n"
                "xmr-ray detect: connections {} (scored {}, too short {}, one-sided {}, evicted {}), duplicate records {}, "
                "late records {}\n"
                "xmr-ray detect: windows scored {} (early {}, one-sided {}, bulk pre-filtered {}), alerts {} (updates {}, "
                "allowlisted {}, suppressed {}), miners {} on {} connections\n",
                diag.summary(), slice_s, o.pipeline.slice_s ? "" : " (inferred)", o.pipeline.window_slices, model->name,
-               detector.threads(), p.records, p.not_tcp, p.short_complete, p.passed, t.connections_opened,
+               chosen.slice_s(), detector.threads(), p.records, p.not_tcp, p.short_complete, p.passed, t.connections_opened,
                s.connections_scored, s.connections_too_short, t.one_sided_connections, t.evicted_full, t.duplicate_records,
                t.late_records, s.windows_scored, s.windows_early, s.windows_one_sided, s.windows_prefiltered, f.passed,
                s.alert_updates, f.allowlisted, f.suppressed, tee.summary.hosts(), tee.summary.connections());

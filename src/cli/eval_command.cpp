@@ -112,6 +112,10 @@ std::vector<LabelledWindow> windows_of(const LabData& d, const ConnectionTableOp
   ConnectionTable table(topt);
   LabelledWindowCollector collector(*d.labels, topt.slice_ms);
   WindowBuilder builder(topt.slice_ms, lw, collector);
+  // The windows detection scores, early ones included (a connection shorter than lW slices is
+  // scored once it lasts DetectorOptions::early_min_duration_ms): at 1800 s slices nearly every
+  // window a detector sees is early, so a model that never saw one would not know them.
+  builder.enable_early_windows(DetectorOptions{}.early_min_duration_ms);
   for (const auto& r : d.records) table.add(r, builder);
   table.flush(builder);
   stats.windows += collector.stats().windows;
@@ -155,12 +159,12 @@ result<std::set<std::string>> ndpi_mining(const std::string& ndpi, const LabData
   return out;
 }
 
-result<Model> read_model(const std::string& path) {
+result<ModelSet> read_model(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(errc::io_error, fmt::format("{}: cannot open", path));
   std::ostringstream text;
   text << in.rdbuf();
-  auto m = Model::from_json_text(text.str());
+  auto m = ModelSet::from_json_text(text.str());
   if (!m) return make_error(m.error().code, fmt::format("{}: {}", path, m.error().context));
   return m;
 }
@@ -200,14 +204,16 @@ int run_eval(EvalCliOptions o) {
     ++problems;
     fmt::print(stderr, "xmr-ray eval: {}\n", format_problem(p));
   });
-  std::optional<Model> given;
+  std::optional<ModelSet> given_set;
+  const Model* given = nullptr;  // the model of the set trained nearest --slice
   if (!o.model_path.empty()) {
     auto m = read_model(o.model_path);
     if (!m) {
       fmt::print(stderr, "xmr-ray eval: {}\n", m.error().context);
       return 1;
     }
-    given = std::move(*m);
+    given_set = std::move(*m);
+    given = &given_set->select(slice_s);
   }
   std::vector<LabData> train, test;
   for (const auto* list : {&o.train, &o.test})
@@ -255,6 +261,8 @@ int run_eval(EvalCliOptions o) {
       t.learner = *learner;
       t.detection_quantile = o.quantile;
       t.seed = o.seed;
+      t.slice_s = slice_s;
+      t.window_slices = static_cast<std::uint32_t>(lw);
       if (mining.empty() && wi > 0) {
         // Connections shorter than lW slices give no window: that lW is not measurable on this data.
         fmt::print(stderr, "xmr-ray eval: lW {}: no mining window in the training data (connections shorter than {} slices); skipped\n",

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/model_option.h"
 #include "cli/pipeline_options.h"
 #include "detect/explain.h"
 #include "sources/open_source.h"
@@ -15,11 +16,6 @@
 namespace xmr::cli {
 
 // Defined in detect_command.cpp.
-struct LoadedModel {
-  Model model;
-  std::string name;
-};
-result<LoadedModel> load_model_option(const std::string& path);
 std::vector<std::string> order_inputs_by_time(const std::vector<std::string>& files, const SourceOptions& options);
 
 namespace {
@@ -78,7 +74,10 @@ int run_explain(const ExplainOptions& o) {
   dopt.table = *table;
   dopt.window_slices = o.pipeline.window_slices;
   dopt.model_name = model->name;
-  auto explainer = ConnectionExplainer::create(model->model, dopt, *key);
+  std::string model_note;
+  const Model& chosen = model->for_slice(slice_s, model_note);
+  if (!model_note.empty()) fmt::print(stderr, "xmr-ray explain: warning: {}\n", model_note);
+  auto explainer = ConnectionExplainer::create(chosen, dopt, *key);
   if (!explainer) {
     fmt::print(stderr, "xmr-ray explain: {}\n", explainer.error().context);
     return 1;

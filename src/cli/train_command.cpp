@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ struct TrainCliOptions {
   bool check_reconstruction = false;
   std::string output;
   std::string features_csv;
+  std::vector<std::uint32_t> slices;  // --slices: one model per slice length, in one file
   std::string learner = "isolation_forest";
   double quantile = 0.99;
   std::uint64_t seed = 1;
@@ -71,6 +73,10 @@ result<std::vector<LabelledWindow>> lab_windows(const std::string& d, const Labe
   ConnectionTable table(table_opts);
   LabelledWindowCollector collector(labels, table.options().slice_ms);
   WindowBuilder builder(table.options().slice_ms, window_slices, collector);
+  // The windows detection scores, early ones included (a connection shorter than lW slices is
+  // scored once it lasts DetectorOptions::early_min_duration_ms): at 1800 s slices nearly every
+  // window a detector sees is early, so a model that never saw one would not know them.
+  builder.enable_early_windows(DetectorOptions{}.early_min_duration_ms);
   std::vector<FlowRecord> batch;
   while (true) {
     batch.clear();
@@ -84,22 +90,22 @@ result<std::vector<LabelledWindow>> lab_windows(const std::string& d, const Labe
 }
 
 // --features-csv: every window of --data and --validate with its label, as CSV for analysis
-// (which features separate which profiles): set,dir,profile,label,client,server,ordinal,<features>.
+// (which features separate which profiles): set,slice_s,dir,profile,pool,tls,label,client,server,ordinal,<features>.
 class FeatureCsv {
  public:
   bool open(const std::string& path) {
     out_.open(path, std::ios::binary);
     if (!out_) return false;
-    out_ << "set,dir,profile,label,client,server,ordinal";
+    out_ << "set,slice_s,dir,profile,pool,tls,label,client,server,ordinal";
     for (std::size_t i = 0; i < feature_count; ++i) out_ << ',' << feature_name(static_cast<Feature>(i));
     out_ << '\n';
     return true;
   }
-  void write(std::string_view set, const std::string& dir, const std::vector<LabelledWindow>& windows) {
+  void write(std::string_view set, std::uint32_t slice_s, const std::string& dir, const std::vector<LabelledWindow>& windows) {
     if (!out_.is_open()) return;
     for (const auto& w : windows) {
       const ConnectionLabel* l = w.label;
-      out_ << set << ',' << dir << ',' << (l ? l->profile : "?") << ',' << (w.mining ? "mining" : "benign") << ','
+      out_ << set << ',' << slice_s << ',' << dir << ',' << (l ? l->profile : "?") << ',' << (l ? l->pool : "?") << ',' << (l && l->tls ? 1 : 0) << ',' << (w.mining ? "mining" : "benign") << ','
            << w.connection.low.addr.to_string() << ':' << w.connection.low.port << ','
            << w.connection.high.addr.to_string() << ':' << w.connection.high.port << ',' << w.ordinal;
       for (double v : w.features) out_ << ',' << fmt::format("{:.6g}", v);
@@ -318,6 +324,67 @@ int check_reconstruction(const std::string& dir, const ConnectionTableOptions& t
   return 0;
 }
 
+// The model of one slice length, its windows written to --features-csv and validated.
+std::optional<Model> train_one(const TrainCliOptions& o, LearnerKind learner, const ConnectionTableOptions& table_opts,
+                               std::uint32_t slice_s, FeatureCsv& csv, Diagnostics& diag) {
+  std::vector<FeatureVector> mining;
+  std::uint64_t benign_windows = 0, unlabelled = 0;
+  for (const auto& d : o.data) {
+    auto labels = LabelSet::load((fs::path(d) / "labels.csv").string(), diag);
+    if (!labels) {
+      fmt::print(stderr, "xmr-ray train: {}\n", labels.error().context);
+      return std::nullopt;
+    }
+    auto windows = lab_windows(d, *labels, table_opts, slice_s, o.pipeline.window_slices, diag, unlabelled);
+    if (!windows) {
+      fmt::print(stderr, "xmr-ray train: {}\n", windows.error().context);
+      return std::nullopt;
+    }
+    csv.write("train", slice_s, d, *windows);
+    for (const auto& w : *windows) {
+      if (w.mining)
+        mining.push_back(w.features);
+      else
+        ++benign_windows;  // never trained on (one-class): counted so the user sees them ignored
+    }
+  }
+  TrainOptions topt;
+  topt.learner = learner;
+  topt.detection_quantile = o.quantile;
+  topt.seed = o.seed;
+  topt.slice_s = slice_s;
+  topt.window_slices = static_cast<std::uint32_t>(o.pipeline.window_slices);
+  auto model = Model::train(mining, topt);
+  if (!model) {
+    fmt::print(stderr, "xmr-ray train: {}\n", model.error().context);
+    return std::nullopt;
+  }
+  fmt::print(stderr,
+             "xmr-ray train: {} mining windows (slice {} s, window {}), {} benign and {} unlabelled windows not used; "
+             "learner {}, threshold {:.6g} at quantile {}\n",
+             mining.size(), slice_s, o.pipeline.window_slices, benign_windows, unlabelled, o.learner,
+             model->threshold(), o.quantile);
+  for (const auto& d : o.validate) {
+    auto labels = LabelSet::load((fs::path(d) / "labels.csv").string(), diag);
+    if (!labels) {
+      fmt::print(stderr, "xmr-ray train: {}\n", labels.error().context);
+      return std::nullopt;
+    }
+    std::uint64_t ignored = 0;
+    auto windows = lab_windows(d, *labels, table_opts, slice_s, o.pipeline.window_slices, diag, ignored);
+    if (!windows) {
+      fmt::print(stderr, "xmr-ray train: {}\n", windows.error().context);
+      return std::nullopt;
+    }
+    csv.write("validate", slice_s, d, *windows);
+    const auto f = validate(*model, *windows, *labels);
+    // One markdown table row (docs/model.md collects them).
+    fmt::print("| {} | {} | {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.4f} | {:.4f} | {} |\n", o.learner, slice_s,
+               f.mining, f.benign, f.detection, f.false_positive_rate, f.detection_at_1pct, f.detection_at_0, f.auc, d);
+  }
+  return std::move(*model);
+}
+
 int run_train(const TrainCliOptions& o) {
   auto learner = parse_learner(o.learner);
   if (!learner) {
@@ -345,65 +412,30 @@ int run_train(const TrainCliOptions& o) {
     fmt::print(stderr, "xmr-ray train: {}: cannot write\n", o.features_csv);
     return 1;
   }
-  std::vector<FeatureVector> mining;
-  std::uint64_t benign_windows = 0, unlabelled = 0;
-  for (const auto& d : o.data) {
-    auto labels = LabelSet::load((fs::path(d) / "labels.csv").string(), diag);
-    if (!labels) {
-      fmt::print(stderr, "xmr-ray train: {}\n", labels.error().context);
-      return 1;
+  // One model per slice length: a model only fits input sliced as its training data (the
+  // features of a 60 s slice and of a 1800 s slice of the same miner differ: docs/model.md).
+  std::vector<std::uint32_t> slice_lengths = o.slices;
+  if (slice_lengths.empty()) slice_lengths.push_back(slice_s);
+  ModelSet set;
+  for (const std::uint32_t slice : slice_lengths) {
+    PipelineOptions po = o.pipeline;
+    po.slice_s = slice;
+    auto topts = table_options(po, slice);
+    if (!topts) {
+      fmt::print(stderr, "xmr-ray train: {}\n", topts.error().context);
+      return 2;
     }
-    auto windows = lab_windows(d, *labels, *table_opts, slice_s, o.pipeline.window_slices, diag, unlabelled);
-    if (!windows) {
-      fmt::print(stderr, "xmr-ray train: {}\n", windows.error().context);
-      return 1;
-    }
-    csv.write("train", d, *windows);
-    for (const auto& w : *windows) {
-      if (w.mining)
-        mining.push_back(w.features);
-      else
-        ++benign_windows;  // never trained on (one-class): counted so the user sees them ignored
-    }
-  }
-  TrainOptions topt;
-  topt.learner = *learner;
-  topt.detection_quantile = o.quantile;
-  topt.seed = o.seed;
-  auto model = Model::train(mining, topt);
-  if (!model) {
-    fmt::print(stderr, "xmr-ray train: {}\n", model.error().context);
-    return 1;
+    auto model = train_one(o, *learner, *topts, slice, csv, diag);
+    if (!model) return 1;
+    set.add(std::move(*model));
   }
   std::ofstream out(o.output, std::ios::binary);
-  out << model->to_json_text() << "\n";
+  out << set.to_json_text() << "\n";
   if (!out) {
     fmt::print(stderr, "xmr-ray train: {}: cannot write\n", o.output);
     return 1;
   }
-  fmt::print(stderr,
-             "xmr-ray train: {} mining windows (slice {} s, window {}), {} benign and {} unlabelled windows not used; "
-             "learner {}, threshold {:.6g} at quantile {}; wrote {}\n",
-             mining.size(), slice_s, o.pipeline.window_slices, benign_windows, unlabelled, o.learner,
-             model->threshold(), o.quantile, o.output);
-  for (const auto& d : o.validate) {
-    auto labels = LabelSet::load((fs::path(d) / "labels.csv").string(), diag);
-    if (!labels) {
-      fmt::print(stderr, "xmr-ray train: {}\n", labels.error().context);
-      return 1;
-    }
-    std::uint64_t ignored = 0;
-    auto windows = lab_windows(d, *labels, *table_opts, slice_s, o.pipeline.window_slices, diag, ignored);
-    if (!windows) {
-      fmt::print(stderr, "xmr-ray train: {}\n", windows.error().context);
-      return 1;
-    }
-    csv.write("validate", d, *windows);
-    const auto f = validate(*model, *windows, *labels);
-    // One markdown table row (docs/model.md collects them).
-    fmt::print("| {} | {} | {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.4f} | {:.4f} | {} |\n", o.learner, slice_s,
-               f.mining, f.benign, f.detection, f.false_positive_rate, f.detection_at_1pct, f.detection_at_0, f.auc, d);
-  }
+  fmt::print(stderr, "xmr-ray train: wrote {} ({} model{})\n", o.output, set.size(), set.size() == 1 ? "" : "s");
   if (!csv.ok()) {
     fmt::print(stderr, "xmr-ray train: {}: write failed\n", o.features_csv);
     return 1;
@@ -425,6 +457,11 @@ void register_train(CLI::App& app, CommandList& commands) {
   sub->add_flag("--check-reconstruction", o->check_reconstruction,
                 "Train nothing: compare the reconstructed job and share counts of each --data directory's mining "
                 "connections with its truth (messages.csv), per slice and per window; prints markdown rows");
+  sub->add_option("--slices", o->slices,
+                  "Train one model per slice length (seconds, e.g. 60,300,1800) into one file; detect takes the one "
+                  "nearest its input's slice length (default: --slice)")
+      ->delimiter(',')
+      ->check(CLI::Range(1u, 86400u));
   sub->add_option("--features-csv", o->features_csv,
                   "Also write every window of --data and --validate (profile, label, features) to this CSV");
   sub->add_option("--learner", o->learner, "isolation_forest, knn_distance or ocsvm");

@@ -62,7 +62,9 @@ std::string eve_alert_json(const Alert& a) {
           {"results_per_min", a.rates.results_per_min},
           {"keepalives_per_min", a.rates.keepalives_per_min}}},
         {"first_record", eve_time(a.connection.first_ms)},
-        {"last_record", eve_time(a.connection.last_ms)},
+        // Up to the window's end: how far past it the input had been read when the window was
+        // scored depends on the reader's lateness (detect and collect differ), not on the traffic.
+        {"last_record", eve_time(std::min(a.connection.last_ms, a.window_end_ms))},
         {"windows_scored", a.windows_scored},
         {"client_basis", to_string(a.connection.basis)},
         {"tls", tls_guess(a.sizes)},

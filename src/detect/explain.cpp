@@ -116,7 +116,7 @@ void ConnectionExplainer::on_window(const ConnectionInfo& connection, std::span<
   const auto scaled = standardizer_.apply(features);
   for (std::size_t i = 0; i < feature_count; ++i) {
     FeatureVector probe = features;
-    probe[i] = standardizer_.center[i];
+    probe[i] = standardizer_.raw_center(i);
     w.contributions.push_back({static_cast<Feature>(i), features[i], scaled[i], w.score - model_.score(probe)});
   }
   std::stable_sort(w.contributions.begin(), w.contributions.end(), [](const auto& a, const auto& b) {

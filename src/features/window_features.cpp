@@ -25,6 +25,16 @@ std::string_view feature_name(Feature f) noexcept {
   return "?";
 }
 
+bool heavy_tailed(Feature f) noexcept {
+  switch (f) {
+    case Feature::jobs_per_minute:
+    case Feature::requests_per_minute:
+    case Feature::result_balance:
+    case Feature::ack_share_up: return true;
+    default: return false;
+  }
+}
+
 std::uint64_t feature_schema_hash() noexcept {
   std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64 offset basis
   for (std::size_t i = 0; i < feature_count; ++i) {

@@ -33,6 +33,10 @@ inline constexpr std::size_t feature_count = static_cast<std::size_t>(Feature::c
 using FeatureVector = std::array<double, feature_count>;
 
 std::string_view feature_name(Feature f) noexcept;
+// Unbounded rates and ratios whose mining values span orders of magnitude (a weak rig and a proxy
+// carrying a hundred rigs; a window with no request makes a ratio explode): a model compares them
+// on a log scale (log1p), or a few extreme training windows set its threshold (docs/model.md).
+bool heavy_tailed(Feature f) noexcept;
 // FNV-1a over the feature names in order: changes whenever the schema does.
 std::uint64_t feature_schema_hash() noexcept;
 

@@ -17,11 +17,11 @@ std::string default_model_text() {
   return text;
 }
 
-result<Model> load_default_model() {
+result<ModelSet> load_default_model() {
   const std::string text = default_model_text();
   if (text.empty())
     return make_error(errc::unsupported, "default model: none compiled in (run scripts/train-default-model, then rebuild)");
-  auto m = Model::from_json_text(text);
+  auto m = ModelSet::from_json_text(text);
   if (!m) return make_error(m.error().code, "default model: " + m.error().context);
   return m;
 }

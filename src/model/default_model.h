@@ -9,9 +9,9 @@
 
 namespace xmr {
 
-// The embedded model, parsed and checked like a model file (version, feature-schema hash): a
+// The embedded model set (one model per slice length), parsed and checked like a model file (version, feature-schema hash): a
 // build whose features changed after the model was trained gets the mismatch error, not a model.
-[[nodiscard]] result<Model> load_default_model();
+[[nodiscard]] result<ModelSet> load_default_model();
 
 // The embedded JSON text as compiled in (empty if the build had no models/default-model.json).
 std::string default_model_text();

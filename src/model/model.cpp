@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include <fmt/format.h>
@@ -36,12 +37,16 @@ result<Model> Model::train(std::span<const FeatureVector> windows, const TrainOp
   m.quantile_ = o.detection_quantile;
   m.trained_windows_ = windows.size();
   m.seed_ = o.seed;
+  m.slice_s_ = o.slice_s;
+  m.window_slices_ = o.window_slices;
   return m;
 }
 
 double Model::score(const FeatureVector& window) const { return learner_->score(standardizer_.apply(window)); }
 
-std::string Model::to_json_text() const {
+std::string Model::to_json_text() const { return to_json().dump(); }
+
+nlohmann::json Model::to_json() const {
   nlohmann::json names = nlohmann::json::array();
   for (std::size_t i = 0; i < feature_count; ++i) names.push_back(feature_name(static_cast<Feature>(i)));
   nlohmann::json j = {{"format", "xmr-ray-model"},
@@ -50,18 +55,24 @@ std::string Model::to_json_text() const {
                       {"features", names},
                       {"threshold", threshold_},
                       {"detection_quantile", quantile_},
-                      {"training", {{"windows", trained_windows_}, {"seed", seed_}}},
+                      {"training",
+                       {{"windows", trained_windows_}, {"seed", seed_}, {"slice_s", slice_s_}, {"window_slices", window_slices_}}},
                       {"standardizer", standardizer_.to_json()},
                       {"learner", learner_->to_json()}};
-  return j.dump();
+  return j;
 }
 
 result<Model> Model::from_json_text(std::string_view text) {
   auto j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return make_error(errc::bad_json, "model file: not a JSON object");
+  return from_json(j);
+}
+
+result<Model> Model::from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return make_error(errc::bad_json, "model file: a model is not a JSON object");
   if (j.value("format", "") != "xmr-ray-model") return make_error(errc::bad_header, "model file: not an XMR-Ray model");
   if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != file_version)
-    return make_error(errc::unsupported, fmt::format("model file: version {} (this build reads {})",
+    return make_error(errc::unsupported, fmt::format("model file: version {} (this build reads {}): retrain the model",
                                                      j.contains("version") ? j["version"].dump() : "missing", file_version));
   const std::string want = fmt::format("{:016x}", feature_schema_hash());
   if (j.value("feature_schema_hash", "") != want)
@@ -81,8 +92,56 @@ result<Model> Model::from_json_text(std::string_view text) {
   if (j.contains("training") && j["training"].is_object()) {
     m.trained_windows_ = j["training"].value("windows", std::uint64_t{0});
     m.seed_ = j["training"].value("seed", std::uint64_t{0});
+    const auto& t = j["training"];
+    if (t.contains("slice_s") && t["slice_s"].is_number_unsigned() && t["slice_s"].get<std::uint64_t>() <= 86'400)
+      m.slice_s_ = t["slice_s"].get<std::uint32_t>();
+    if (t.contains("window_slices") && t["window_slices"].is_number_unsigned() && t["window_slices"].get<std::uint64_t>() <= 1000)
+      m.window_slices_ = t["window_slices"].get<std::uint32_t>();
   }
   return m;
+}
+
+result<ModelSet> ModelSet::from_json_text(std::string_view text) {
+  auto j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return make_error(errc::bad_json, "model file: not a JSON object");
+  ModelSet set;
+  if (j.value("format", "") != "xmr-ray-model-set") {  // a single model
+    auto m = Model::from_json(j);
+    if (!m) return tl::unexpected(m.error());
+    set.add(std::move(*m));
+    return set;
+  }
+  if (!j.contains("models") || !j["models"].is_array() || j["models"].empty() || j["models"].size() > 64)
+    return make_error(errc::bad_json, "model set: want a non-empty \"models\" array (at most 64)");
+  for (std::size_t i = 0; i < j["models"].size(); ++i) {
+    auto m = Model::from_json(j["models"][i]);
+    if (!m) return make_error(m.error().code, fmt::format("model set: model {}: {}", i + 1, m.error().context));
+    set.add(std::move(*m));
+  }
+  return set;
+}
+
+std::string ModelSet::to_json_text() const {
+  if (models_.size() == 1) return models_.front().to_json_text();
+  nlohmann::json models = nlohmann::json::array();
+  for (const auto& m : models_) models.push_back(m.to_json());
+  return nlohmann::json{{"format", "xmr-ray-model-set"}, {"version", Model::file_version}, {"models", models}}.dump();
+}
+
+const Model& ModelSet::select(std::uint32_t slice_s) const {
+  if (models_.empty()) throw std::logic_error("ModelSet::select on an empty set");
+  const Model* best = &models_.front();
+  double best_distance = INFINITY;
+  for (const auto& m : models_) {
+    const double d = m.slice_s() == 0 || slice_s == 0
+                         ? 0.0
+                         : std::fabs(std::log(static_cast<double>(m.slice_s()) / static_cast<double>(slice_s)));
+    if (d < best_distance) {
+      best_distance = d;
+      best = &m;
+    }
+  }
+  return *best;
 }
 
 }  // namespace xmr

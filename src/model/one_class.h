@@ -2,6 +2,7 @@
 // One-class learners: trained on mining windows only, they score how far a window is from
 // mining (higher = less like mining). A window alerts when its score is at most the model's
 // threshold, a quantile of the training scores (docs/model.md).
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -16,13 +17,18 @@
 
 namespace xmr {
 
-// Robust per-feature scaling learned from the training windows: (x - median) / IQR, so that no
-// feature dominates a distance by its units and a few extreme windows do not set the scale.
+// Per-feature scaling learned from the training windows: heavy-tailed features (heavy_tailed())
+// go through log1p first; then (x - median) / standard deviation. Not the IQR: several features
+// are zero for most mining windows (residual, imbalance), so an IQR near zero blew a window with a
+// little residual up to dozens of units, and those windows set the threshold (docs/model.md).
 struct Standardizer {
-  FeatureVector center{};
+  FeatureVector center{};  // median, after log1p where applied
   FeatureVector scale{};
+  std::array<bool, feature_count> log1p{};
   void fit(std::span<const FeatureVector> rows);
   FeatureVector apply(const FeatureVector& x) const noexcept;
+  // The raw feature value at the center (what `explain` substitutes to measure a feature's effect).
+  double raw_center(std::size_t f) const noexcept;
   nlohmann::json to_json() const;
   static result<Standardizer> from_json(const nlohmann::json& j);
 };

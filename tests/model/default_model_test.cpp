@@ -31,7 +31,8 @@ TEST(DefaultModel, EmbeddedBytesAreTheCommittedFileAndLoad) {
   EXPECT_EQ(default_model_text(), committed) << "rebuild: the binary embeds an older models/default-model.json";
   auto m = load_default_model();
   ASSERT_TRUE(m) << m.error().context;
-  EXPECT_GT(m->threshold(), 0.0);
+  ASSERT_GE(m->size(), 1u);
+  for (std::size_t i = 0; i < m->size(); ++i) EXPECT_GT((*m)[i].threshold(), 0.0);
 }
 
 TEST(DefaultModel, RetrainingReproducesTheCommittedModel) {
