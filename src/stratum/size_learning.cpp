@@ -58,9 +58,21 @@ class VoteGrid {
   void vote_n(std::int64_t payload, std::int64_t n, std::int64_t tol, std::int64_t cost, int slice_id, std::int64_t a_lo,
               std::int64_t a_hi) {
     const std::int64_t slack = tol * n;
+    const std::int64_t big_max = static_cast<std::int64_t>(big_lo_ + big_n_) - 1;
     for (std::int64_t a = std::max<std::int64_t>(a_lo, 0); a <= std::min(a_hi, n); ++a) {
       const std::int64_t b = n - a;
-      for (std::size_t s = 0; s < small_n_; ++s) {
+      // Only the small sizes for which some big size in the grid can close the mix: payload - b*small
+      // within [a*big_lo - slack, a*big_max + slack]. Widened by one each side against rounding;
+      // the checks below are exact. (Scanning every small size cost most of detection's time.)
+      std::size_t s_first = 0, s_last = small_n_ - 1;
+      if (b > 0) {
+        const std::int64_t lo = (payload - a * big_max - slack) / b - 1, hi = (payload - a * big_lo_ + slack) / b + 1;
+        const std::int64_t grid_lo = small_lo_, grid_hi = static_cast<std::int64_t>(small_lo_ + small_n_) - 1;
+        if (hi < grid_lo || lo > grid_hi) continue;
+        s_first = static_cast<std::size_t>(std::max(lo, grid_lo) - grid_lo);
+        s_last = static_cast<std::size_t>(std::min(hi, grid_hi) - grid_lo);
+      }
+      for (std::size_t s = s_first; s <= s_last; ++s) {
         const std::int64_t small = static_cast<std::int64_t>(small_lo_ + s);
         const std::int64_t rest = payload - b * small;
         if (a == 0) {
