@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/model_option.h"
 #include "cli/pipeline_options.h"
 #include "detect/window_builder.h"
 #include "eval/baselines/flow_baselines.h"
@@ -159,16 +160,6 @@ result<std::set<std::string>> ndpi_mining(const std::string& ndpi, const LabData
   return out;
 }
 
-result<ModelSet> read_model(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(errc::io_error, fmt::format("{}: cannot open", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto m = ModelSet::from_json_text(text.str());
-  if (!m) return make_error(m.error().code, fmt::format("{}: {}", path, m.error().context));
-  return m;
-}
-
 std::string command_line(const EvalCliOptions& o, std::uint32_t slice_s) {
   std::string c = "xmr-ray eval";
   for (const auto& t : o.train) c += " --train " + t;
@@ -207,12 +198,12 @@ int run_eval(EvalCliOptions o) {
   std::optional<ModelSet> given_set;
   const Model* given = nullptr;  // the model of the set trained nearest --slice
   if (!o.model_path.empty()) {
-    auto m = read_model(o.model_path);
+    auto m = load_model_option(o.model_path);
     if (!m) {
       fmt::print(stderr, "xmr-ray eval: {}\n", m.error().context);
       return 1;
     }
-    given_set = std::move(*m);
+    given_set = std::move(m->models);
     given = &given_set->select(slice_s);
   }
   std::vector<LabData> train, test;
