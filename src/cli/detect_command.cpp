@@ -148,6 +148,11 @@ int run_detect(const DetectOptions& o) {
     if (!n || *n == 0) break;
   }
   const std::uint32_t slice_s = o.pipeline.slice_s ? o.pipeline.slice_s : infer_active_timeout_s(head);
+  if (!o.pipeline.slice_s && !o.quiet)
+    fmt::print(stderr,
+               "xmr-ray detect: slice {} s, inferred from record durations as a router's active timeout; give --slice "
+               "with your exporter's active timeout (nfpcapd and softflowd records may run to twice it)\n",
+               slice_s);
   auto table = table_options(o.pipeline, slice_s);
   if (!table) {
     fmt::print(stderr, "xmr-ray detect: {}\n", table.error().context);

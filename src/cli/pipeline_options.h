@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "flow/active_timeout.h"
 #include "flow/connection_table.h"
 
 namespace CLI {
@@ -24,9 +25,7 @@ void add_pipeline_options(CLI::App& sub, PipelineOptions& o);
 // The table options for a slice length in seconds; an error names a bad --home-net entry.
 result<ConnectionTableOptions> table_options(const PipelineOptions& o, std::uint32_t slice_s);
 
-// The exporter's active timeout, from record durations: the 99th percentile of TCP record
-// durations, rounded up to the next common setting (60, 120, 300, 600, 900, 1800 s). Long-lived
-// connections are cut at exactly that length, so their records pile up just below it.
-std::uint32_t infer_active_timeout_s(const std::vector<FlowRecord>& records);
+// The exporter's active timeout: flow/active_timeout.h.
+using xmr::infer_active_timeout_s;
 
 }  // namespace xmr::cli
