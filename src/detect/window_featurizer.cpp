@@ -6,7 +6,9 @@ FeatureVector WindowFeaturizer::features(const ConnectionInfo& connection, std::
                                          std::int64_t slice_ms, LearnedSizes* sizes_out) {
   const LearnedSizes& sizes = cache_.sizes(connection.key, !connection.key.low.addr.is_v4(), window);
   if (sizes_out) *sizes_out = sizes;
-  return window_features(WindowInput{window, slice_ms, &sizes});
+  const auto& history = cache_.history(connection.key);
+  history_.assign(history.begin(), history.end());
+  return window_features(WindowInput{window, slice_ms, &sizes, history_});
 }
 
 }  // namespace xmr

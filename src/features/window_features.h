@@ -27,6 +27,13 @@ enum class Feature : std::size_t {
   job_request_correlation,  // jobs pushed independently of the miner's requests: near 0
   job_size_kb,         // learned job size
   submit_size_kb,      // learned submit size
+  // Regularity of the packet counts over the connection's recent history, each direction: the
+  // smallest Fano factor (variance/mean) of the counts summed over blocks of 1, 2 and 4 slices.
+  // Blocks and shares are Poisson processes: >= 1 at every block size (a message is several
+  // packets). Timer-driven protocols (polling, heartbeats, telemetry) repeat the same count once
+  // a block holds a whole period: near 0. Needs no reconstruction (docs/features.md).
+  up_count_fano,
+  down_count_fano,
   count_
 };
 inline constexpr std::size_t feature_count = static_cast<std::size_t>(Feature::count_);
@@ -44,7 +51,14 @@ struct WindowInput {
   std::span<const Slice> slices;          // lW consecutive slices (index gaps = idle slices)
   std::int64_t slice_ms = 300'000;
   const LearnedSizes* sizes = nullptr;    // the connection's sizes (size_learning.h)
+  // The connection's recent slices up to and including the window's (size_cache.h), oldest
+  // first; empty: the window's own slices.
+  std::span<const Slice> history;
 };
+
+// The smallest Fano factor of `counts` summed over blocks of 1, 2 and 4 entries, over the most
+// recent whole blocks; a block size needs at least 6 blocks with a positive mean. 1 (the Poisson value: no evidence either way) when no block size qualifies.
+double min_block_fano(std::span<const double> counts) noexcept;
 
 FeatureVector window_features(const WindowInput& in);
 

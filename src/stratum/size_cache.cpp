@@ -35,4 +35,10 @@ const LearnedSizes& ConnectionSizeCache::sizes(const ConnectionKey& key, bool ip
   return it->second.sizes();
 }
 
+const std::deque<Slice>& ConnectionSizeCache::history(const ConnectionKey& key) const {
+  static const std::deque<Slice> none;  // immutable: not global mutable state
+  const auto it = trackers_.find(key);
+  return it == trackers_.end() ? none : it->second.slices();
+}
+
 }  // namespace xmr

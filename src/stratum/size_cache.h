@@ -36,6 +36,7 @@ class SizeTracker {
   // The sizes learned from the history; re-learned first when stale. O(1) when fresh.
   const LearnedSizes& sizes();
   std::size_t history() const noexcept { return history_.size(); }
+  const std::deque<Slice>& slices() const noexcept { return history_; }
   std::uint64_t learnings() const noexcept { return learnings_; }  // how often learn_sizes ran
 
  private:
@@ -56,6 +57,8 @@ class ConnectionSizeCache {
  public:
   explicit ConnectionSizeCache(const SizeTrackerParams& params = {}) : params_(params) {}
   const LearnedSizes& sizes(const ConnectionKey& key, bool ipv6, std::span<const Slice> window);
+  // The connection's recent slices (empty if unknown), oldest first; valid until the next call.
+  const std::deque<Slice>& history(const ConnectionKey& key) const;
   void erase(const ConnectionKey& key) { trackers_.erase(key); }
   std::size_t size() const noexcept { return trackers_.size(); }
 

@@ -42,18 +42,25 @@ std::vector<FlowRecord> miner(std::uint64_t seed, int slices, const char* client
 }  // namespace
 
 TEST(ScoreEarly, SessionShorterThanAWindowIsScoredWithTheSlicesItHas) {
-  // 7 slices of 60 s against lW = 10, early scoring from 5 minutes: scored, and alerted early.
+  // Sessions of 7 slices of 60 s against lW = 10, early scoring from 5 minutes: scored, and
+  // alerted early. Six sessions: a model can miss one atypical short session, not most.
   auto o = test::detector_options();
   o.early_min_duration_ms = 300'000;
-  DetectorStats s;
-  const auto alerts = run(miner(21, 7), o, &s);
-  EXPECT_GT(s.windows_early, 0u);
-  EXPECT_EQ(s.windows_scored, s.windows_early);
-  EXPECT_EQ(s.connections_too_short, 0u);
-  ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_TRUE(alerts[0].early);
-  EXPECT_FALSE(alerts[0].update);
-  EXPECT_LT(alerts[0].slices, 10u);
+  int alerted = 0;
+  for (std::uint64_t seed = 21; seed <= 26; ++seed) {
+    DetectorStats s;
+    const auto alerts = run(miner(seed, 7), o, &s);
+    EXPECT_GT(s.windows_early, 0u);
+    EXPECT_EQ(s.windows_scored, s.windows_early);
+    EXPECT_EQ(s.connections_too_short, 0u);
+    ASSERT_LE(alerts.size(), 1u);
+    if (alerts.empty()) continue;
+    ++alerted;
+    EXPECT_TRUE(alerts[0].early);
+    EXPECT_FALSE(alerts[0].update);
+    EXPECT_LT(alerts[0].slices, 10u);
+  }
+  EXPECT_GE(alerted, 5);
 }
 
 TEST(ScoreEarly, OffItIsNeverScored) {

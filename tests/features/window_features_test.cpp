@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <set>
 #include <string>
@@ -84,6 +85,78 @@ TEST(WindowFeatures, EmptyInputGivesZerosNotNaN) {
   LearnedSizes none;
   const auto g = window_features(WindowInput{w, 60'000, &none});
   for (double v : g) EXPECT_TRUE(std::isfinite(v));
+}
+
+}  // namespace xmr
+
+namespace xmr {
+
+namespace {
+std::vector<double> poisson_counts(std::mt19937_64& rng, std::size_t n, double mean, int packets_per_event) {
+  std::poisson_distribution<int> events(mean);
+  std::vector<double> c(n);
+  for (auto& v : c) v = events(rng) * packets_per_event;
+  return c;
+}
+}  // namespace
+
+TEST(MinBlockFano, PoissonCountsStayNearOneAtEveryBlockSize) {
+  // Shares and blocks: Poisson events. The minimum over three block sizes of 48 slices is biased
+  // low (12 blocks of 4 are few) but 95 % of 200 draws stay above 0.4, far from a timer's ~0.
+  std::mt19937_64 rng(31);
+  std::vector<double> f;
+  for (int draw = 0; draw < 200; ++draw) f.push_back(min_block_fano(poisson_counts(rng, 48, 2.0, 1)));
+  std::sort(f.begin(), f.end());
+  EXPECT_GT(f[10], 0.4);
+  EXPECT_GT(f[100], 0.6);
+  EXPECT_LT(f[100], 1.1);
+  // Each event several packets (a message and its ACK): the factor grows, it does not shrink.
+  EXPECT_GT(min_block_fano(poisson_counts(rng, 48, 2.0, 2)), 1.0);
+}
+
+TEST(MinBlockFano, ATimerLongerThanASliceIsFoundByTheLargerBlocks) {
+  // A poll every 120 s seen in 60 s slices: 2,0,2,0,... looks Poisson slice by slice (var/mean
+  // about 1) but every block of two slices holds exactly one poll.
+  std::vector<double> c;
+  for (int i = 0; i < 48; ++i) c.push_back(i % 2 == 0 ? 2.0 : 0.0);
+  std::span<const double> all(c);
+  EXPECT_GT(min_block_fano(all.first(10)), 0.9);  // 10 slices: block 1 only
+  EXPECT_LT(min_block_fano(all), 0.05);
+  // The same with the poll drifting across slice boundaries (period 125 s).
+  std::vector<double> drift(48, 0.0);
+  for (double t = 7.0; t < 48 * 60.0; t += 125.0) drift[static_cast<std::size_t>(t / 60.0)] += 2.0;
+  EXPECT_LT(min_block_fano(drift), 0.3);
+}
+
+TEST(MinBlockFano, TooShortOrSilentSeriesCarryNoEvidence) {
+  EXPECT_EQ(min_block_fano(std::vector<double>{}), 1.0);
+  EXPECT_EQ(min_block_fano(std::vector<double>{3, 3, 3, 3, 3}), 1.0);  // fewer than 6 blocks
+  EXPECT_NEAR(min_block_fano(std::vector<double>{0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0}), 2.4, 1e-9);  // 5 blocks of 2: block 1 only
+  EXPECT_EQ(min_block_fano(std::vector<double>(48, 0.0)), 1.0);
+  EXPECT_EQ(min_block_fano(std::vector<double>(48, 4.0)), 0.0);  // perfectly regular
+}
+
+TEST(WindowFeatures, CountFanoComesFromTheHistoryWhenGiven) {
+  // The same window: alone (10 slices of 2,0,2,0: no evidence beyond block 1) and with the
+  // connection's 48-slice history, whose two-slice blocks expose the timer.
+  std::vector<Slice> history;
+  for (int i = 0; i < 48; ++i) {
+    Slice s;
+    s.index = 5000 + i;
+    s.start_ms = s.index * 60'000;
+    if (i % 2 == 0) {
+      s.up.add(2, 2 * 52 + 150, 0x18);
+      s.down.add(2, 2 * 52 + 220, 0x18);
+    }
+    history.push_back(s);
+  }
+  const std::span<const Slice> window = std::span<const Slice>(history).last(10);
+  const auto sizes = learn_sizes(history, false);
+  const auto alone = window_features(WindowInput{window, 60'000, &sizes});
+  const auto with_history = window_features(WindowInput{window, 60'000, &sizes, history});
+  EXPECT_GT(get(alone, Feature::down_count_fano), 0.9);
+  EXPECT_LT(get(with_history, Feature::down_count_fano), 0.05);
+  EXPECT_LT(get(with_history, Feature::up_count_fano), 0.05);
 }
 
 }  // namespace xmr
