@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -150,6 +152,10 @@ class InputFeed {
     }
     follower_ = std::move(*f);
     signals_ = std::make_unique<StopSignals>();
+    if (signals_->fd() < 0) {  // blocked signals nobody reads would make the process unstoppable
+      fmt::print(stderr, "xmr-ray detect: signalfd: {}\n", std::strerror(errno));
+      return false;
+    }
     fmt::print(stderr, "xmr-ray detect: following {} ({}); SIGTERM or SIGINT ends\n", o_.follow_dir,
                o_.from_start ? "the files already there, then each new one" : "new files only");
     return true;
