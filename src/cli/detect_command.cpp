@@ -1,6 +1,15 @@
-// `xmr-ray detect`: flow records in, alerts out (docs/alerts.md).
+// `xmr-ray detect`: flow records in, alerts out (docs/alerts.md). With --follow, the files an
+// nfcapd rotates into a directory, one by one as they are finished, with one detector keeping its
+// state across them (docs/operations.md); SIGTERM/SIGINT then finish it and flush the alerts.
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -17,6 +26,7 @@
 #include "detect/alert_summary.h"
 #include "detect/eve_alerts.h"
 #include "detect/sharded_detector.h"
+#include "sources/follow/directory_follower.h"
 #include "sources/open_source.h"
 
 namespace xmr::cli {
@@ -50,6 +60,9 @@ namespace {
 
 struct DetectOptions {
   std::vector<std::string> read;
+  std::vector<std::string> read_dirs;  // -R: the same as -r DIR
+  std::string follow_dir;  // --follow: watch this directory instead of reading -r
+  bool from_start = false;  // --from-start: with --follow, the files already there first
   std::string model_path;
   std::string alerts_path;  // empty: no alert file; "-": stdout
   std::string format;
@@ -84,7 +97,131 @@ template <typename List>
   return std::make_unique<List>(std::move(*list));
 }
 
+// SIGTERM and SIGINT as a readable descriptor for DirectoryFollower::next(). The signals are
+// blocked first, before the detector starts threads, so that every thread inherits the mask and
+// none is interrupted; no handler, no global flag.
+class StopSignals {
+ public:
+  StopSignals() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    fd_ = ::signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK);
+  }
+  ~StopSignals() {
+    if (fd_ >= 0) ::close(fd_);
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+  int fd() const noexcept { return fd_; }
+  const char* taken() const {
+    signalfd_siginfo info{};
+    if (fd_ < 0 || ::read(fd_, &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return "signal";
+    return info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT";
+  }
+
+ private:
+  sigset_t set_{}, old_{};
+  int fd_ = -1;
+};
+
+// Where the inputs come from: the -r files as one chained source, or the followed directory's
+// files one at a time as they are finished.
+class InputFeed {
+ public:
+  InputFeed(const DetectOptions& o, SourceOptions sopt, SourceCatalog& catalog, Diagnostics& diag)
+      : o_(o), sopt_(std::move(sopt)), catalog_(catalog), diag_(diag) {}
+
+  // Opens the inputs; false (with the message printed) when that is impossible.
+  bool open() {
+    if (o_.follow_dir.empty()) {
+      auto expanded = expand_inputs(o_.read);
+      if (!expanded) {
+        fmt::print(stderr, "xmr-ray detect: {}\n", expanded.error().context);
+        return false;
+      }
+      batch_files_ = order_inputs_by_time(*expanded, sopt_);
+      return true;
+    }
+    auto f = DirectoryFollower::open(o_.follow_dir, {.from_start = o_.from_start});
+    if (!f) {
+      fmt::print(stderr, "xmr-ray detect: --follow {}\n", f.error().context);
+      return false;
+    }
+    follower_ = std::move(*f);
+    signals_ = std::make_unique<StopSignals>();
+    if (signals_->fd() < 0) {  // blocked signals nobody reads would make the process unstoppable
+      fmt::print(stderr, "xmr-ray detect: signalfd: {}\n", std::strerror(errno));
+      return false;
+    }
+    fmt::print(stderr, "xmr-ray detect: following {} ({}); SIGTERM or SIGINT ends\n", o_.follow_dir,
+               o_.from_start ? "the files already there, then each new one" : "new files only");
+    return true;
+  }
+
+  // The next source: all -r files at once, or the next finished file; nullptr at the end (all
+  // read, or a stop signal while following).
+  std::unique_ptr<FlowSource> next() {
+    if (!follower_) {
+      if (batch_done_) return nullptr;
+      batch_done_ = true;
+      return open_inputs(batch_files_, sopt_, catalog_, diag_);
+    }
+    while (true) {
+      auto e = follower_->next(signals_->fd(), -1);
+      for (const auto& w : follower_->take_warnings()) fmt::print(stderr, "xmr-ray detect: warning: {}\n", w);
+      if (!e) {
+        fmt::print(stderr, "xmr-ray detect: {}\n", e.error().context);
+        return nullptr;
+      }
+      if (e->kind == FollowEvent::Kind::stopped) {
+        fmt::print(stderr, "xmr-ray detect: {} received: finishing\n", signals_->taken());
+        return nullptr;
+      }
+      if (e->kind != FollowEvent::Kind::file) continue;
+      current_ = e->path;
+      // Files are read in arrival order: nfcapd finishes them in time order.
+      return open_inputs({e->path}, sopt_, catalog_, diag_);
+    }
+  }
+  bool following() const noexcept { return follower_ != nullptr; }
+  const std::string& current() const noexcept { return current_; }
+
+ private:
+  const DetectOptions& o_;
+  SourceOptions sopt_;
+  SourceCatalog& catalog_;
+  Diagnostics& diag_;
+  std::vector<std::string> batch_files_;
+  bool batch_done_ = false;
+  std::unique_ptr<DirectoryFollower> follower_;
+  std::unique_ptr<StopSignals> signals_;
+  std::string current_;
+};
+
+// Reads `source` to its end into the detector.
+void feed(FlowSource& source, ShardedDetector& detector) {
+  std::vector<FlowRecord> batch;
+  batch.reserve(4096);
+  while (true) {
+    batch.clear();
+    auto n = source.read(batch, 4096);
+    if (!n || *n == 0) break;
+    detector.add(batch);
+  }
+}
+
 int run_detect(const DetectOptions& o) {
+  if (o.read.empty() == o.follow_dir.empty()) {
+    fmt::print(stderr, "xmr-ray detect: give -r PATH (repeatable) or --follow DIR, not both\n");
+    return 2;
+  }
+  if (o.from_start && o.follow_dir.empty()) {
+    fmt::print(stderr, "xmr-ray detect: --from-start goes with --follow\n");
+    return 2;
+  }
   if (auto check = table_options(o.pipeline, 1); !check) {  // usage errors before any work
     fmt::print(stderr, "xmr-ray detect: {}\n", check.error().context);
     return 2;
@@ -112,16 +249,16 @@ int run_detect(const DetectOptions& o) {
     fmt::print(stderr, "xmr-ray detect: {}\n", model.error().context);
     return o.model_path.empty() ? 2 : 1;
   }
-  auto expanded = expand_inputs(o.read);
-  if (!expanded) {
-    fmt::print(stderr, "xmr-ray detect: {}\n", expanded.error().context);
-    return 1;
-  }
   SourceOptions sopt;
   if (!o.format.empty()) sopt.format = parse_input_format(o.format);
   // A pcap is metered with the slice length as active timeout, so that slices and records agree.
   sopt.active_timeout_s = o.pipeline.slice_s ? o.pipeline.slice_s : 300;
-  const auto files = order_inputs_by_time(*expanded, sopt);
+  Diagnostics diag([&](const Problem& p) {
+    if (!o.quiet) fmt::print(stderr, "xmr-ray detect: {}\n", format_problem(p));
+  });
+  SourceCatalog catalog;
+  InputFeed inputs(o, sopt, catalog, diag);
+  if (!inputs.open()) return 1;
   std::FILE* alerts_out = nullptr;
   if (o.alerts_path == "-") {
     alerts_out = stdout;
@@ -134,13 +271,15 @@ int run_detect(const DetectOptions& o) {
   }
   // The human table goes to stdout unless the alerts do.
   std::FILE* table_out = alerts_out == stdout ? stderr : stdout;
-  Diagnostics diag([&](const Problem& p) {
-    if (!o.quiet) fmt::print(stderr, "xmr-ray detect: {}\n", format_problem(p));
-  });
-  SourceCatalog catalog;
-  auto source = open_inputs(files, sopt, catalog, diag);
+  auto source = inputs.next();
+  if (!source) {  // stopped while following, before the first file
+    if (alerts_out && alerts_out != stdout) std::fclose(alerts_out);
+    fmt::print(stderr, "xmr-ray detect: {}; no file arrived\n", diag.summary());
+    return 0;
+  }
 
-  // Slice length: given, or the exporter's active timeout inferred from the first records.
+  // Slice length: given, or the exporter's active timeout inferred from the first records (when
+  // following: of the first file).
   std::vector<FlowRecord> head;
   constexpr std::size_t inference_records = 100'000;
   while (head.size() < inference_records) {
@@ -166,13 +305,16 @@ int run_detect(const DetectOptions& o) {
   const Model& chosen = model->for_slice(slice_s, model_note);
   if (!model_note.empty() && !o.quiet) fmt::print(stderr, "xmr-ray detect: warning: {}\n", model_note);
 
-  // Alerts: detector -> allowlist/suppression -> (EVE writer, summary).
+  // Alerts: detector -> allowlist/suppression -> (EVE writer, summary). Detector threads call
+  // on_alert one at a time; `written` is read by this thread between files.
   struct Tee final : AlertSink {
     EveAlertWriter* eve = nullptr;
     AlertSummary summary;
+    std::atomic<std::uint64_t> written{0};
     void on_alert(const Alert& a) override {
       if (eve) eve->on_alert(a);
       summary.on_alert(a);
+      written.fetch_add(1, std::memory_order_relaxed);
     }
   } tee;
   std::unique_ptr<EveAlertWriter> eve;
@@ -185,13 +327,19 @@ int run_detect(const DetectOptions& o) {
     ShardedDetector detector(chosen, dopt, o.threads, filter);
     detector.add(head);
     head = {};
-    std::vector<FlowRecord> batch;
-    batch.reserve(4096);
-    while (true) {
-      batch.clear();
-      auto n = source->read(batch, 4096);
-      if (!n || *n == 0) break;
-      detector.add(batch);
+    std::uint64_t files = 0;
+    std::uint64_t read_before = 0;  // the first file's head is already read
+    for (; source; source = inputs.next(), read_before = diag.records_read()) {
+      const std::uint64_t alerts_before = tee.written.load();
+      feed(*source, detector);
+      ++files;
+      if (!inputs.following()) continue;
+      // Alerts out as each file is read: the detector buffers records in batches, so hand them
+      // on now; with --threads > 1 some of a file's alerts may come while the next one is read.
+      detector.flush();
+      if (alerts_out) std::fflush(alerts_out);
+      fmt::print(stderr, "xmr-ray detect: read {}: records {}, alerts {} (total {})\n", inputs.current(),
+                 diag.records_read() - read_before, tee.written.load() - alerts_before, tee.written.load());
     }
     detector.finish();
     const auto p = detector.prefilter_stats();
@@ -199,8 +347,10 @@ int run_detect(const DetectOptions& o) {
     const auto t = detector.table_stats();
     const auto& f = filter.stats();
     if (alerts_out && alerts_out != stdout) std::fclose(alerts_out);
+    else if (alerts_out) std::fflush(alerts_out);
     fmt::print(table_out, "{}", tee.summary.table());
     if (tee.summary.connections()) fmt::print(table_out, "\n{}", tee.summary.rollup());
+    if (inputs.following()) fmt::print(stderr, "xmr-ray detect: files followed {}\n", files);
     fmt::print(stderr,
                "xmr-ray detect: {}; slice {} s{}, window {} slices, model {} ({} s), threads {}\n"
                "xmr-ray detect: pre-filter: records {}, not TCP {}, short complete connections {}, passed {}\n"
@@ -214,7 +364,7 @@ int run_detect(const DetectOptions& o) {
                t.late_records, s.windows_scored, s.windows_early, s.windows_one_sided, s.windows_prefiltered, f.passed,
                s.alert_updates, f.allowlisted, f.suppressed, tee.summary.hosts(), tee.summary.connections());
   }
-  return (diag.errors() > 0 && diag.records_read() == 0) ? 1 : 0;
+  return (diag.errors() > 0 && diag.records_read() == 0 && !inputs.following()) ? 1 : 0;
 }
 
 }  // namespace
@@ -222,7 +372,12 @@ int run_detect(const DetectOptions& o) {
 void register_detect(CLI::App& app, CommandList& commands) {
   auto o = std::make_shared<DetectOptions>();
   auto* sub = app.add_subcommand("detect", "Detect mining connections in flow records; table, and alerts as EVE JSON lines");
-  sub->add_option("-r,--read", o->read, "Input file or directory (repeatable); any format `flows` reads")->required();
+  sub->add_option("-r,--read", o->read, "Input file or directory (repeatable); any format `flows` reads");
+  sub->add_option("-R,--read-dir", o->read_dirs, "Directory read recursively in time order, like nfdump -R (same as -r DIR)");
+  sub->add_option("--follow", o->follow_dir,
+                  "Instead of -r: watch DIR (an nfcapd directory, -S subdirectories included) and read each file as it "
+                  "is rotated into place, keeping detection state across files; files already there are skipped");
+  sub->add_flag("--from-start", o->from_start, "With --follow: read the files already in DIR first (in name order)");
   sub->add_option("-m,--model", o->model_path, "Model file written by `xmr-ray train` (default: the embedded model)");
   sub->add_option("-w,--alerts", o->alerts_path, "Write alerts as EVE JSON lines to FILE ('-' = stdout; the table then goes to stderr)");
   sub->add_option("--format", o->format, "Force the input format (see `flows --help`)");
@@ -235,8 +390,12 @@ void register_detect(CLI::App& app, CommandList& commands) {
       "Examples:\n"
       "  xmr-ray detect -r /var/cache/nfdump --home-net 10.0.0.0/8 --alerts alerts.json\n"
       "  xmr-ray detect -r capture.pcap -m model.json --slice 60 --alerts -\n"
-      "  xmr-ray detect -r flows.csv --format nfdump-csv --allowlist sanctioned.txt --threads 2");
-  commands.add(sub, [o] { return run_detect(*o); });
+      "  xmr-ray detect -r flows.csv --format nfdump-csv --allowlist sanctioned.txt --threads 2\n"
+      "  xmr-ray detect --follow /var/cache/nfdump --slice 300 --home-net 10.0.0.0/8 --alerts alerts.json");
+  commands.add(sub, [o] {
+    o->read.insert(o->read.end(), o->read_dirs.begin(), o->read_dirs.end());
+    return run_detect(*o);
+  });
 }
 
 }  // namespace xmr::cli

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "collector/export_encoder.h"
+#include "collector/replay_pacer.h"
 #include "collector/udp_endpoint.h"
 #include "sources/open_source.h"
 
@@ -22,6 +23,7 @@ struct ReplayOptions {
   std::string to;
   int version = 9;
   double rate_pps = 0;  // 0: as fast as the socket takes them
+  double speed = 0;     // > 0: records paced by their own end times, this many times real time
   std::uint32_t domain = 0;
   std::size_t packet_bytes = 1400;
   std::uint32_t template_every = 20;
@@ -78,12 +80,17 @@ int run_replay(const ReplayOptions& o) {
     }
     ++send_errors;
   };
+  collector::SteadyPacingClock clock;
+  collector::ReplayPacer pacer(o.speed > 0 ? o.speed : 1.0, clock);
   std::vector<FlowRecord> batch;
   while (true) {
     batch.clear();
     auto n = source->read(batch, 4096);
     if (!n || *n == 0) break;
-    for (const auto& r : batch) encoder.add(r, emit);
+    for (const auto& r : batch) {
+      if (o.speed > 0) pacer.send(r, encoder, emit);
+      else encoder.add(r, emit);
+    }
   }
   encoder.flush(emit);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -108,6 +115,10 @@ void register_replay(CLI::App& app, CommandList& commands) {
   sub->add_option("--version", o->version, "5, 9 or 10 (IPFIX)")->check(CLI::IsMember({5, 9, 10}));
   sub->add_option("--rate", o->rate_pps, "Export packets per second (0: as fast as possible)")
       ->check(CLI::Range(0.0, 1e9));
+  sub->add_option("--speed", o->speed,
+                  "Send each record at its end time, K times real time (1: as the exporter did; 60: an hour in a "
+                  "minute); with --rate both limits hold")
+      ->check(CLI::Range(1e-3, 1e6));
   sub->add_option("--domain", o->domain, "v9 source id / IPFIX observation domain / v5 engine type<<8|id");
   sub->add_option("--packet-bytes", o->packet_bytes, "Largest export datagram")->check(CLI::Range(512ul, 65000ul));
   sub->add_option("--template-every", o->template_every, "Resend templates every N packets")
@@ -117,7 +128,8 @@ void register_replay(CLI::App& app, CommandList& commands) {
   sub->footer(
       "Examples:\n"
       "  xmr-ray replay -r /var/cache/nfdump/nfcapd.202611251200 --to udp://127.0.0.1:2055 --version 10\n"
-      "  xmr-ray replay -r capture.pcap --to udp://[::1]:4739 --rate 1000");
+      "  xmr-ray replay -r capture.pcap --to udp://[::1]:4739 --rate 1000\n"
+      "  xmr-ray replay -r /var/cache/nfdump --to udp://127.0.0.1:2055 --speed 60   # an hour per minute");
   commands.add(sub, [o] { return run_replay(*o); });
 }
 

@@ -229,6 +229,10 @@ void Collector::publish() {
     m.sample("xmr_detector_connections_evicted_total", "", ts.evicted_full);
     m.family("xmr_detector_connections_retired_total", "counter", "Connections retired after going idle");
     m.sample("xmr_detector_connections_retired_total", "", ts.retired_idle);
+    const auto& pf = live_->prefilter_stats();
+    m.family("xmr_detector_records_prefiltered_total", "counter",
+             "Records never tracked: not TCP, or a whole TCP connection too short to score");
+    m.sample("xmr_detector_records_prefiltered_total", "", pf.not_tcp + pf.short_complete);
     m.family("xmr_detector_late_records_total", "counter", "Records that arrived for an already closed slice");
     m.sample("xmr_detector_late_records_total", "", ts.late_records);
     m.family("xmr_detector_windows_scored_total", "counter", "Windows scored by the model");

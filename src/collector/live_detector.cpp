@@ -18,7 +18,7 @@ void LiveDetector::add(const FlowRecord& record, std::int64_t wall_ms, AlertSink
     wall_at_max_ms_ = wall_ms;
     estimate_ms_ = std::max(estimate_ms_, max_end_ms_);
   }
-  detector_.add(record, alerts);
+  if (prefilter_.pass(record)) detector_.add(record, alerts);
 }
 
 void LiveDetector::tick(std::int64_t wall_ms, AlertSink& alerts) {

@@ -125,6 +125,12 @@ void ShardedDetector::add(std::span<const FlowRecord> records) {
   }
 }
 
+void ShardedDetector::flush() {
+  if (finished_) return;
+  for (std::size_t i = 0; i < shards_.size(); ++i)
+    if (!shards_[i]->filling.records.empty()) dispatch(i);
+}
+
 void ShardedDetector::finish() {
   if (finished_) return;
   finished_ = true;

@@ -31,6 +31,10 @@ class ShardedDetector {
   ShardedDetector& operator=(const ShardedDetector&) = delete;
 
   void add(std::span<const FlowRecord> records);
+  // Hands the records buffered for each shard (up to a batch of 4096 each) on now, so that the
+  // alerts they complete are raised without waiting for more input (detect --follow, after each
+  // file). With one thread they are raised before flush() returns.
+  void flush();
   void finish();  // end of input: flushes every shard and joins the workers
 
   const RecordPrefilterStats& prefilter_stats() const noexcept { return prefilter_.stats(); }
