@@ -21,15 +21,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using test::run;
 using test::sh_quote;
-
-std::vector<std::string> sorted_lines(const std::string& text) {
-  std::vector<std::string> v;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);)
-    if (!l.empty()) v.push_back(l);
-  std::sort(v.begin(), v.end());
-  return v;
-}
+using test::sorted_lines;
 
 std::vector<fs::path> sample_files() {
   std::vector<fs::path> files;

@@ -22,6 +22,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using test::run;
 using test::sh_quote;
+using test::sorted_lines;
 
 constexpr const char* labels_header =
     "client_ip,client_port,server_ip,server_port,proto,label,family,profile,pool,tls,start_ms,end_ms,hashrate_hs\n";
@@ -55,15 +56,6 @@ class CollectDetect : public ::testing::Test {
   }
   static fs::path model() { return *dir_ / "model.json"; }
   static fs::path input() { return *dir_ / "input.nfcapd"; }
-
-  static std::vector<std::string> sorted_lines(const std::string& text) {
-    std::vector<std::string> v;
-    std::istringstream in(text);
-    for (std::string l; std::getline(in, l);)
-      if (!l.empty()) v.push_back(l);
-    std::sort(v.begin(), v.end());
-    return v;
-  }
 
   // Feeds the input to a collector with `sender` and returns its alert lines.
   static std::vector<std::string> collect_alerts(const std::string& sender, std::uint16_t port,

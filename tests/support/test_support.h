@@ -44,6 +44,8 @@ std::string sh_quote(const std::string& s);
 
 std::string read_file(const std::filesystem::path& p);
 void write_file(const std::filesystem::path& p, const std::string& content);
+// The non-empty lines of `text`, sorted (alert files compared regardless of order).
+std::vector<std::string> sorted_lines(const std::string& text);
 
 // Reads every record of `path` through open_inputs (format detected unless given).
 struct ReadAll {
