@@ -19,12 +19,14 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "alert_outputs/alert_outputs.h"
+#include "cli/alert_options.h"
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/model_option.h"
 #include "cli/pipeline_options.h"
 #include "detect/alert_controls.h"
 #include "detect/alert_summary.h"
-#include "detect/eve_alerts.h"
 #include "detect/sharded_detector.h"
 #include "sources/follow/directory_follower.h"
 #include "sources/open_source.h"
@@ -64,38 +66,12 @@ struct DetectOptions {
   std::string follow_dir;  // --follow: watch this directory instead of reading -r
   bool from_start = false;  // --from-start: with --follow, the files already there first
   std::string model_path;
-  std::string alerts_path;  // empty: no alert file; "-": stdout
   std::string format;
-  std::string allowlist_path, suppress_path;
+  AlertOptions alerts;  // alerts.outputs.alerts_path empty: no alert file; "-": stdout
   PipelineOptions pipeline;
   unsigned threads = 1;
   bool quiet = false;
 };
-
-result<std::string> read_text(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(errc::io_error, fmt::format("{} {}: cannot open", what, path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Not inlined: GCC 12 at -O3 reports a false -Wfree-nonheap-object when the destructor of
-// result<Suppressions> is inlined into run_detect.
-template <typename List>
-[[gnu::noinline]] std::unique_ptr<List> load_list(const std::string& path, const char* what, std::string& error) {
-  auto text = read_text(path, what);
-  if (!text) {
-    error = text.error().context;
-    return nullptr;
-  }
-  auto list = List::parse(*text, path);
-  if (!list) {
-    error = list.error().context;
-    return nullptr;
-  }
-  return std::make_unique<List>(std::move(*list));
-}
 
 // SIGTERM and SIGINT as a readable descriptor for DirectoryFollower::next(). The signals are
 // blocked first, before the detector starts threads, so that every thread inherits the mask and
@@ -215,7 +191,8 @@ void feed(FlowSource& source, ShardedDetector& detector) {
 
 int run_detect(const DetectOptions& o) {
   if (o.read.empty() == o.follow_dir.empty()) {
-    fmt::print(stderr, "xmr-ray detect: give -r PATH (repeatable) or --follow DIR, not both\n");
+    fmt::print(stderr, "xmr-ray detect: give -r PATH (repeatable) or --follow DIR, not both (on the command line or as "
+                       "`read` / `follow` in the --config file)\n");
     return 2;
   }
   if (o.from_start && o.follow_dir.empty()) {
@@ -226,23 +203,14 @@ int run_detect(const DetectOptions& o) {
     fmt::print(stderr, "xmr-ray detect: {}\n", check.error().context);
     return 2;
   }
-  std::unique_ptr<Allowlist> allow;
-  std::unique_ptr<Suppressions> suppress;
-  if (!o.allowlist_path.empty()) {
-    std::string error;
-    allow = load_list<Allowlist>(o.allowlist_path, "--allowlist", error);
-    if (!allow) {
-      fmt::print(stderr, "xmr-ray detect: --allowlist: {}\n", error);
-      return 2;
-    }
+  if (auto v = validate_alert_outputs(o.alerts.outputs); !v) {
+    fmt::print(stderr, "xmr-ray detect: {}\n", v.error().context);
+    return 2;
   }
-  if (!o.suppress_path.empty()) {
-    std::string error;
-    suppress = load_list<Suppressions>(o.suppress_path, "--suppress", error);
-    if (!suppress) {
-      fmt::print(stderr, "xmr-ray detect: --suppress: {}\n", error);
-      return 2;
-    }
+  auto lists = load_alert_lists(o.alerts);
+  if (!lists) {
+    fmt::print(stderr, "xmr-ray detect: {}\n", lists.error().context);
+    return 2;
   }
   auto model = load_model_option(o.model_path);
   if (!model) {
@@ -259,21 +227,15 @@ int run_detect(const DetectOptions& o) {
   SourceCatalog catalog;
   InputFeed inputs(o, sopt, catalog, diag);
   if (!inputs.open()) return 1;
-  std::FILE* alerts_out = nullptr;
-  if (o.alerts_path == "-") {
-    alerts_out = stdout;
-  } else if (!o.alerts_path.empty()) {
-    alerts_out = std::fopen(o.alerts_path.c_str(), "w");
-    if (!alerts_out) {
-      fmt::print(stderr, "xmr-ray detect: --alerts {}: cannot write\n", o.alerts_path);
-      return 1;
-    }
+  auto outputs = AlertOutputs::open(o.alerts.outputs, [](const std::string& e) { fmt::print(stderr, "xmr-ray detect: {}\n", e); });
+  if (!outputs) {
+    fmt::print(stderr, "xmr-ray detect: {}\n", outputs.error().context);
+    return 1;
   }
   // The human table goes to stdout unless the alerts do.
-  std::FILE* table_out = alerts_out == stdout ? stderr : stdout;
+  std::FILE* table_out = (*outputs)->writes_stdout() ? stderr : stdout;
   auto source = inputs.next();
   if (!source) {  // stopped while following, before the first file
-    if (alerts_out && alerts_out != stdout) std::fclose(alerts_out);
     fmt::print(stderr, "xmr-ray detect: {}; no file arrived\n", diag.summary());
     return 0;
   }
@@ -305,24 +267,20 @@ int run_detect(const DetectOptions& o) {
   const Model& chosen = model->for_slice(slice_s, model_note);
   if (!model_note.empty() && !o.quiet) fmt::print(stderr, "xmr-ray detect: warning: {}\n", model_note);
 
-  // Alerts: detector -> allowlist/suppression -> (EVE writer, summary). Detector threads call
+  // Alerts: detector -> allowlist/suppression -> (alert outputs, summary). Detector threads call
   // on_alert one at a time; `written` is read by this thread between files.
   struct Tee final : AlertSink {
-    EveAlertWriter* eve = nullptr;
+    AlertSink* outputs = nullptr;
     AlertSummary summary;
     std::atomic<std::uint64_t> written{0};
     void on_alert(const Alert& a) override {
-      if (eve) eve->on_alert(a);
+      if (outputs) outputs->on_alert(a);
       summary.on_alert(a);
       written.fetch_add(1, std::memory_order_relaxed);
     }
   } tee;
-  std::unique_ptr<EveAlertWriter> eve;
-  if (alerts_out) {
-    eve = std::make_unique<EveAlertWriter>(alerts_out);
-    tee.eve = eve.get();
-  }
-  AlertFilter filter(allow.get(), suppress.get(), tee);
+  if ((*outputs)->has_outputs()) tee.outputs = outputs->get();
+  AlertFilter filter(lists->allow.get(), lists->suppress.get(), tee);
   {
     ShardedDetector detector(chosen, dopt, o.threads, filter);
     detector.add(head);
@@ -336,8 +294,7 @@ int run_detect(const DetectOptions& o) {
       if (!inputs.following()) continue;
       // Alerts out as each file is read: the detector buffers records in batches, so hand them
       // on now; with --threads > 1 some of a file's alerts may come while the next one is read.
-      detector.flush();
-      if (alerts_out) std::fflush(alerts_out);
+      detector.flush();  // (each alert line is flushed as it is written)
       fmt::print(stderr, "xmr-ray detect: read {}: records {}, alerts {} (total {})\n", inputs.current(),
                  diag.records_read() - read_before, tee.written.load() - alerts_before, tee.written.load());
     }
@@ -346,8 +303,7 @@ int run_detect(const DetectOptions& o) {
     const auto s = detector.stats();
     const auto t = detector.table_stats();
     const auto& f = filter.stats();
-    if (alerts_out && alerts_out != stdout) std::fclose(alerts_out);
-    else if (alerts_out) std::fflush(alerts_out);
+    outputs->reset();  // closes the alert file before the table is printed
     fmt::print(table_out, "{}", tee.summary.table());
     if (tee.summary.connections()) fmt::print(table_out, "\n{}", tee.summary.rollup());
     if (inputs.following()) fmt::print(stderr, "xmr-ray detect: files followed {}\n", files);
@@ -367,35 +323,71 @@ int run_detect(const DetectOptions& o) {
   return (diag.errors() > 0 && diag.records_read() == 0 && !inputs.following()) ? 1 : 0;
 }
 
+void add_detect_options(CLI::App& sub, DetectOptions& o) {
+  sub.add_option("-r,--read", o.read, "Input file or directory (repeatable); any format `flows` reads");
+  sub.add_option("-R,--read-dir", o.read_dirs, "Directory read recursively in time order, like nfdump -R (same as -r DIR)");
+  sub.add_option("--follow", o.follow_dir,
+                 "Instead of -r: watch DIR (an nfcapd directory, -S subdirectories included) and read each file as it "
+                 "is rotated into place, keeping detection state across files; files already there are skipped");
+  sub.add_flag("--from-start", o.from_start, "With --follow: read the files already in DIR first (in name order)");
+  sub.add_option("-m,--model", o.model_path, "Model file written by `xmr-ray train` (default: the embedded model)");
+  add_alert_options(sub, o.alerts, "Write alerts as JSON lines to FILE ('-' = stdout; the table then goes to stderr)");
+  sub.add_option("--format", o.format, "Force the input format (see `flows --help`)");
+  add_pipeline_options(sub, o.pipeline);
+  sub.add_option("--threads", o.threads, "Detection threads (connections are sharded by key)")->check(CLI::Range(1u, 64u));
+  sub.add_flag("-q,--quiet", o.quiet, "Do not print each input problem");
+}
+
+// --check-config: everything run_detect refuses before reading input, without reading it.
+int check_detect_options(const DetectOptions& o, const std::string& config_path) {
+  const auto fail = [](const std::string& why) {
+    fmt::print(stderr, "xmr-ray detect: configuration error: {}\n", why);
+    return 1;
+  };
+  if (o.read.empty() == o.follow_dir.empty()) return fail("give --read or --follow (read / follow in the file), not both");
+  if (o.from_start && o.follow_dir.empty()) return fail("--from-start goes with --follow");
+  if (auto t = table_options(o.pipeline, 1); !t) return fail(t.error().context);
+  if (auto v = validate_alert_outputs(o.alerts.outputs); !v) return fail(v.error().context);
+  if (auto l = load_alert_lists(o.alerts); !l) return fail(l.error().context);
+  if (auto m = load_model_option(o.model_path); !m) return fail(m.error().context);
+  fmt::print(stderr, "xmr-ray detect: configuration OK{}\n", config_path.empty() ? "" : " (" + config_path + ")");
+  return 0;
+}
+
+// -R DIR is -r DIR.
+DetectOptions with_read_dirs(DetectOptions o) {
+  o.read.insert(o.read.end(), o.read_dirs.begin(), o.read_dirs.end());
+  o.read_dirs.clear();
+  return o;
+}
+
+int run_detect_command(const CLI::App& sub, const DetectOptions& parsed, const ConfigOptions& config) {
+  if (config.path.empty() && !config.check) return run_detect(with_read_dirs(parsed));
+  auto o = resolve_options<DetectOptions>(command_line_values(sub), config.path, add_detect_options);
+  if (!o) {
+    fmt::print(stderr, "xmr-ray detect: {}\n", o.error().context);
+    return config.check ? 1 : 2;
+  }
+  if (config.check) return check_detect_options(with_read_dirs(*o), config.path);
+  return run_detect(with_read_dirs(*o));
+}
+
 }  // namespace
 
 void register_detect(CLI::App& app, CommandList& commands) {
   auto o = std::make_shared<DetectOptions>();
-  auto* sub = app.add_subcommand("detect", "Detect mining connections in flow records; table, and alerts as EVE JSON lines");
-  sub->add_option("-r,--read", o->read, "Input file or directory (repeatable); any format `flows` reads");
-  sub->add_option("-R,--read-dir", o->read_dirs, "Directory read recursively in time order, like nfdump -R (same as -r DIR)");
-  sub->add_option("--follow", o->follow_dir,
-                  "Instead of -r: watch DIR (an nfcapd directory, -S subdirectories included) and read each file as it "
-                  "is rotated into place, keeping detection state across files; files already there are skipped");
-  sub->add_flag("--from-start", o->from_start, "With --follow: read the files already in DIR first (in name order)");
-  sub->add_option("-m,--model", o->model_path, "Model file written by `xmr-ray train` (default: the embedded model)");
-  sub->add_option("-w,--alerts", o->alerts_path, "Write alerts as EVE JSON lines to FILE ('-' = stdout; the table then goes to stderr)");
-  sub->add_option("--format", o->format, "Force the input format (see `flows --help`)");
-  add_pipeline_options(*sub, o->pipeline);
-  sub->add_option("--threads", o->threads, "Detection threads (connections are sharded by key)")->check(CLI::Range(1u, 64u));
-  sub->add_option("--allowlist", o->allowlist_path, "Never alert on these hosts, pools, CIDRs, host:port (docs/alerts.md)");
-  sub->add_option("--suppress", o->suppress_path, "Silence known alerts: Community IDs or 'MINER POOL' pairs (docs/alerts.md)");
-  sub->add_flag("-q,--quiet", o->quiet, "Do not print each input problem");
+  auto config = std::make_shared<ConfigOptions>();
+  auto* sub = app.add_subcommand("detect", "Detect mining connections in flow records; table, and alerts as EVE or ECS JSON lines");
+  add_detect_options(*sub, *o);
+  add_config_options(*sub, *config);
   sub->footer(
       "Examples:\n"
       "  xmr-ray detect -r /var/cache/nfdump --home-net 10.0.0.0/8 --alerts alerts.json\n"
-      "  xmr-ray detect -r capture.pcap -m model.json --slice 60 --alerts -\n"
+      "  xmr-ray detect -r capture.pcap -m model.json --slice 60 --alerts - --alert-format ecs\n"
       "  xmr-ray detect -r flows.csv --format nfdump-csv --allowlist sanctioned.txt --threads 2\n"
+      "  xmr-ray detect --config detect.toml --syslog unix:/dev/log\n"
       "  xmr-ray detect --follow /var/cache/nfdump --slice 300 --home-net 10.0.0.0/8 --alerts alerts.json");
-  commands.add(sub, [o] {
-    o->read.insert(o->read.end(), o->read_dirs.begin(), o->read_dirs.end());
-    return run_detect(*o);
-  });
+  commands.add(sub, [sub, o, config] { return run_detect_command(*sub, *o, *config); });
 }
 
 }  // namespace xmr::cli

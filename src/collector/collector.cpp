@@ -51,6 +51,10 @@ void Collector::start() {
   if (started_) return;
   started_ = true;
   for (auto& r : receivers_) r->start();
+  {
+    std::lock_guard lock(tasks_mutex_);
+    thread_running_ = true;  // before the thread exists: a task posted now must wait for it
+  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -65,6 +69,28 @@ void Collector::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void Collector::run_on_decoding_thread(std::function<void()> task) {
+  std::unique_lock lock(tasks_mutex_);
+  if (!thread_running_) {
+    lock.unlock();
+    task();
+    return;
+  }
+  tasks_.push_back(std::move(task));
+  const std::uint64_t mine = ++tasks_posted_;
+  tasks_done_.wait(lock, [&] { return tasks_run_ >= mine; });
+}
+
+void Collector::run_pending_tasks() {
+  std::unique_lock lock(tasks_mutex_);
+  auto tasks = std::exchange(tasks_, {});
+  lock.unlock();
+  for (auto& t : tasks) t();
+  lock.lock();
+  tasks_run_ += tasks.size();
+  tasks_done_.notify_all();
+}
+
 void Collector::run() {
   DatagramBatch batch;
   std::int64_t last_tick_ms = 0;
@@ -72,12 +98,19 @@ void Collector::run() {
     const bool got = queue_.pop(batch, static_cast<int>(options_.tick_ms));
     const std::int64_t now_ms = wall_clock_ms();
     if (got) process(batch, now_ms);
+    run_pending_tasks();
     if (!got && stopping_.load()) break;  // closed and drained
     if (now_ms - last_tick_ms >= options_.tick_ms) {
       last_tick_ms = now_ms;
       periodic(now_ms);
     }
   }
+  {
+    // Tasks posted from now on run on the caller's thread; one posted before runs here first.
+    std::lock_guard lock(tasks_mutex_);
+    thread_running_ = false;
+  }
+  run_pending_tasks();
   if (live_ && alerts_) live_->finish(*alerts_);
   if (archive_) {
     if (auto r = archive_->close(); !r) note_error(r.error().context);

@@ -7,6 +7,7 @@
 // rotates the archive and renders the metrics snapshot. stop() drains what was received,
 // finishes the detector (last alerts) and closes the archive.
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -60,6 +61,10 @@ class Collector {
   CollectorSummary summary() const;  // latest snapshot
   // Errors the decoding thread met that end nothing but must be told (archive writes).
   std::vector<std::string> take_errors();
+  // Runs `task` on the decoding thread between two batches (within one tick) and returns when it
+  // has run. This is how a reload changes what that thread uses (the model, the alert outputs)
+  // without a lock on the record path. Before start() or after stop() it runs here and now.
+  void run_on_decoding_thread(std::function<void()> task);
 
  private:
   Collector(CollectorOptions options, Detector* detector, AlertSink* alerts, Diagnostics& diagnostics);
@@ -68,6 +73,7 @@ class Collector {
   void periodic(std::int64_t wall_ms);
   void publish();
   void note_error(std::string message);
+  void run_pending_tasks();
 
   CollectorOptions options_;
   Diagnostics& diagnostics_;
@@ -89,6 +95,12 @@ class Collector {
   std::string metrics_text_;
   CollectorSummary summary_;
   std::vector<std::string> errors_;
+
+  std::mutex tasks_mutex_;
+  std::condition_variable tasks_done_;
+  std::vector<std::function<void()>> tasks_;
+  std::uint64_t tasks_posted_ = 0, tasks_run_ = 0;
+  bool thread_running_ = false;  // guarded by tasks_mutex_
 };
 
 }  // namespace xmr::collector

@@ -18,15 +18,57 @@ std::string eve_time(std::int64_t ms) {
                      tm.tm_hour, tm.tm_min, tm.tm_sec, ((ms % 1000) + 1000) % 1000);
 }
 
-std::string eve_alert_json(const Alert& a) {
-  nlohmann::json features = nlohmann::json::object();
-  for (std::size_t i = 0; i < feature_count; ++i) features[std::string(feature_name(static_cast<Feature>(i)))] = a.features[i];
+std::int64_t alert_event_ms(const Alert& a) {
+  return std::min(a.window_end_ms, std::max(a.connection.last_ms, a.window_start_ms));
+}
+
+std::string alert_community_id(const Alert& a) {
   const auto& miner = a.connection.client();
   const auto& pool = a.connection.server();
-  // The event time is when the evidence ended: the window's end, or the last record if earlier.
-  const std::int64_t event_ms = std::min(a.window_end_ms, std::max(a.connection.last_ms, a.window_start_ms));
+  return community_id_v1(miner.addr, miner.port, pool.addr, pool.port, a.connection.key.proto);
+}
+
+nlohmann::json xmr_ray_alert_details(const Alert& a) {
+  nlohmann::json features = nlohmann::json::object();
+  for (std::size_t i = 0; i < feature_count; ++i) features[std::string(feature_name(static_cast<Feature>(i)))] = a.features[i];
+  return {{"score", a.score},
+          {"threshold", a.threshold},
+          {"model", a.model},
+          {"update", a.update},
+          {"early", a.early},
+          {"one_sided", a.one_sided},
+          {"window",
+           {{"start", eve_time(a.window_start_ms)},
+            {"end", eve_time(a.window_end_ms)},
+            {"slices", a.window_slices},
+            {"slices_with_traffic", a.slices},
+            {"slice_seconds", a.slice_ms / 1000}}},
+          {"rates",
+           {{"jobs_per_min", a.rates.jobs_per_min},
+            {"shares_per_min", a.rates.submits_per_min},
+            {"results_per_min", a.rates.results_per_min},
+            {"keepalives_per_min", a.rates.keepalives_per_min}}},
+          {"first_record", eve_time(a.connection.first_ms)},
+          // Up to the window's end: how far past it the input had been read when the window was
+          // scored depends on the reader's lateness (detect and collect differ), not on the traffic.
+          {"last_record", eve_time(std::min(a.connection.last_ms, a.window_end_ms))},
+          {"windows_scored", a.windows_scored},
+          {"client_basis", to_string(a.connection.basis)},
+          {"tls", tls_guess(a.sizes)},
+          {"learned_sizes",
+           {{"header", a.sizes.header_bytes},
+            {"job", a.sizes.job},
+            {"result", a.sizes.result},
+            {"submit", a.sizes.submit},
+            {"keepalive", a.sizes.keepalive}}},
+          {"features", features}};
+}
+
+std::string eve_alert_json(const Alert& a) {
+  const auto& miner = a.connection.client();
+  const auto& pool = a.connection.server();
   const nlohmann::json j = {
-      {"timestamp", eve_time(event_ms)},
+      {"timestamp", eve_time(alert_event_ms(a))},
       {"event_type", "alert"},
       {"src_ip", miner.addr.to_string()},
       {"src_port", miner.port},
@@ -34,47 +76,16 @@ std::string eve_alert_json(const Alert& a) {
       {"dest_port", pool.port},
       {"proto", "TCP"},
       {"app_proto", "stratum"},
-      {"community_id", community_id_v1(miner.addr, miner.port, pool.addr, pool.port, a.connection.key.proto)},
+      {"community_id", alert_community_id(a)},
       {"alert",
        {{"action", "allowed"},
         {"gid", 1},
         {"signature_id", xmr_ray_signature_id},
         {"rev", 1},
-        {"signature", "XMR-Ray: connection behaves like a Stratum mining session"},
-        {"category", "Crypto Currency Mining Activity Detected"},
+        {"signature", xmr_ray_signature},
+        {"category", xmr_ray_category},
         {"severity", 2}}},
-      {"xmr_ray",
-       {{"score", a.score},
-        {"threshold", a.threshold},
-        {"model", a.model},
-        {"update", a.update},
-        {"early", a.early},
-        {"one_sided", a.one_sided},
-        {"window",
-         {{"start", eve_time(a.window_start_ms)},
-          {"end", eve_time(a.window_end_ms)},
-          {"slices", a.window_slices},
-          {"slices_with_traffic", a.slices},
-          {"slice_seconds", a.slice_ms / 1000}}},
-        {"rates",
-         {{"jobs_per_min", a.rates.jobs_per_min},
-          {"shares_per_min", a.rates.submits_per_min},
-          {"results_per_min", a.rates.results_per_min},
-          {"keepalives_per_min", a.rates.keepalives_per_min}}},
-        {"first_record", eve_time(a.connection.first_ms)},
-        // Up to the window's end: how far past it the input had been read when the window was
-        // scored depends on the reader's lateness (detect and collect differ), not on the traffic.
-        {"last_record", eve_time(std::min(a.connection.last_ms, a.window_end_ms))},
-        {"windows_scored", a.windows_scored},
-        {"client_basis", to_string(a.connection.basis)},
-        {"tls", tls_guess(a.sizes)},
-        {"learned_sizes",
-         {{"header", a.sizes.header_bytes},
-          {"job", a.sizes.job},
-          {"result", a.sizes.result},
-          {"submit", a.sizes.submit},
-          {"keepalive", a.sizes.keepalive}}},
-        {"features", features}}}};
+      {"xmr_ray", xmr_ray_alert_details(a)}};
   return j.dump();
 }
 

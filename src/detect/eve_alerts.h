@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "detect/detector.h"
 
 namespace xmr {
@@ -18,6 +20,15 @@ inline constexpr int xmr_ray_signature_id = 9'000'001;
 // RFC 3339 with milliseconds, UTC, as EVE writes it ("2025-11-24T16:00:00.000+0000").
 std::string eve_time(std::int64_t ms);
 std::string eve_alert_json(const Alert& alert);
+
+// Shared with the other alert formats (src/alert_outputs), so that every format says the same
+// thing: the time of the evidence (the window's end, or the connection's last record if earlier),
+// the miner/pool Community ID and the "xmr_ray" object (score, window, rates, sizes, features).
+std::int64_t alert_event_ms(const Alert& alert);
+std::string alert_community_id(const Alert& alert);
+nlohmann::json xmr_ray_alert_details(const Alert& alert);
+inline constexpr const char* xmr_ray_signature = "XMR-Ray: connection behaves like a Stratum mining session";
+inline constexpr const char* xmr_ray_category = "Crypto Currency Mining Activity Detected";
 
 class EveAlertWriter final : public AlertSink {
  public:

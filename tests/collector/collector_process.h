@@ -95,6 +95,7 @@ class Daemon {
     }
     return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
   }
+  pid_t pid() const { return pid_; }
   std::string out() const { return std::filesystem::exists(out_) ? read_file(out_) : ""; }
   std::string err() const { return std::filesystem::exists(err_) ? read_file(err_) : ""; }
 

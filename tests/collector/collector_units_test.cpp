@@ -94,6 +94,40 @@ TEST(RotatingArchive, RotatesAtIntervalEndsIntoFilesNfdumpReads) {
   EXPECT_EQ(std::distance(fs::directory_iterator(o.dir), fs::directory_iterator{}), 3);
 }
 
+// A reload changes what the decoding thread uses only on that thread: the task runs there (not
+// on the caller's), the caller waits for it, and before start / after stop it runs in place.
+TEST(Collector, RunsTasksOnTheDecodingThread) {
+  collector::CollectorOptions o;
+  o.listen.push_back(*collector::parse_udp_endpoint("udp://127.0.0.1:0"));
+  o.tick_ms = 50;
+  Diagnostics diag;
+  auto c = collector::Collector::open(o, nullptr, nullptr, diag);
+  ASSERT_TRUE(c.has_value()) << c.error().context;
+  const auto caller = std::this_thread::get_id();
+  std::thread::id ran_on;
+  (*c)->run_on_decoding_thread([&] { ran_on = std::this_thread::get_id(); });
+  EXPECT_EQ(ran_on, caller) << "not started: runs in place";
+  (*c)->start();
+  std::vector<std::thread::id> seen;
+  for (int i = 0; i < 5; ++i) {
+    bool ran = false;
+    (*c)->run_on_decoding_thread([&] {
+      std::this_thread::sleep_for(10ms);  // the caller must wait, not just post
+      ran = true;
+      seen.push_back(std::this_thread::get_id());
+    });
+    EXPECT_TRUE(ran);
+  }
+  ASSERT_EQ(seen.size(), 5u);
+  for (const auto& id : seen) {
+    EXPECT_NE(id, caller);
+    EXPECT_EQ(id, seen.front()) << "one decoding thread";
+  }
+  (*c)->stop();
+  (*c)->run_on_decoding_thread([&] { ran_on = std::this_thread::get_id(); });
+  EXPECT_EQ(ran_on, caller) << "stopped: runs in place";
+}
+
 TEST(Collector, ReceivesDecodesArchivesAndCountsAHostileSender) {
   test::TempDir d;
   collector::CollectorOptions o;
