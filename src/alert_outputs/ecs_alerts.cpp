@@ -1,21 +1,12 @@
 #include "alert_outputs/ecs_alerts.h"
 
-#include <ctime>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "detect/eve_alerts.h"
 
 namespace xmr {
 
-std::string ecs_time(std::int64_t ms) {
-  const std::time_t s = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, ((ms % 1000) + 1000) % 1000);
-}
+std::string ecs_time(std::int64_t ms) { return utc_time_text(ms, "Z"); }
 
 std::string ecs_alert_json(const Alert& a) {
   const auto& miner = a.connection.client();

@@ -10,13 +10,15 @@
 
 namespace xmr {
 
-std::string eve_time(std::int64_t ms) {
+std::string utc_time_text(std::int64_t ms, std::string_view zone) {
   const std::time_t s = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
   std::tm tm{};
   gmtime_r(&s, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}+0000", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, ((ms % 1000) + 1000) % 1000);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}{}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, ((ms % 1000) + 1000) % 1000, zone);
 }
+
+std::string eve_time(std::int64_t ms) { return utc_time_text(ms, "+0000"); }
 
 std::int64_t alert_event_ms(const Alert& a) {
   return std::min(a.window_end_ms, std::max(a.connection.last_ms, a.window_start_ms));

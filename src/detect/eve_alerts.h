@@ -6,6 +6,7 @@
 // describes every field; docs/alert.schema.json is the contract the tests check.
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -17,7 +18,9 @@ namespace xmr {
 // 9,000,001 is ours (documented in docs/alerts.md so a SIEM rule can key on it).
 inline constexpr int xmr_ray_signature_id = 9'000'001;
 
-// RFC 3339 with milliseconds, UTC, as EVE writes it ("2025-11-24T16:00:00.000+0000").
+// RFC 3339 with milliseconds in UTC, followed by `zone` ("+0000" for EVE, "Z" for ECS and syslog).
+std::string utc_time_text(std::int64_t ms, std::string_view zone);
+// As EVE writes it ("2025-11-24T16:00:00.000+0000").
 std::string eve_time(std::int64_t ms);
 std::string eve_alert_json(const Alert& alert);
 
