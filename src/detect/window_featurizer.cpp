@@ -6,9 +6,7 @@ FeatureVector WindowFeaturizer::features(const ConnectionInfo& connection, std::
                                          std::int64_t slice_ms, LearnedSizes* sizes_out) {
   const LearnedSizes& sizes = cache_.sizes(connection.key, !connection.key.low.addr.is_v4(), window);
   if (sizes_out) *sizes_out = sizes;
-  const auto& history = cache_.history(connection.key);
-  history_.assign(history.begin(), history.end());
-  return window_features(WindowInput{window, slice_ms, &sizes, history_});
+  return window_features(WindowInput{window, slice_ms, &sizes, cache_.history(connection.key)});
 }
 
 }  // namespace xmr

@@ -6,7 +6,6 @@
 // detection (docs/detection.md). Call forget() when a connection ends.
 #include <cstdint>
 #include <span>
-#include <vector>
 
 #include "features/window_features.h"
 #include "flow/slice.h"
@@ -26,7 +25,6 @@ class WindowFeaturizer {
 
  private:
   ConnectionSizeCache cache_;
-  std::vector<Slice> history_;  // scratch: the connection's history as one span
 };
 
 }  // namespace xmr

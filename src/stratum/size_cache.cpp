@@ -10,7 +10,8 @@ void SizeTracker::add(std::span<const Slice> window) {
     newest_index_ = s.index;
     history_.push_back(s);
     ++added_since_learning_;
-    if (history_.size() > params_.history_slices) history_.pop_front();
+    // A few dozen slices: dropping the oldest by moving the rest keeps the history one span.
+    if (history_.size() > params_.history_slices) history_.erase(history_.begin());
   }
 }
 
@@ -20,8 +21,7 @@ const LearnedSizes& SizeTracker::sizes() {
   const bool eager = history_.size() < params_.eager_slices && added_since_learning_ > 0 &&
                      added_since_learning_ >= history_.size() - added_since_learning_;
   if (!learned_ || eager || added_since_learning_ >= params_.refresh_slices) {
-    const std::vector<Slice> slices(history_.begin(), history_.end());
-    sizes_ = learn_sizes(slices, ipv6_, params_.learning);
+    sizes_ = learn_sizes(history_, ipv6_, params_.learning);
     learned_ = true;
     added_since_learning_ = 0;
     ++learnings_;
@@ -35,10 +35,9 @@ const LearnedSizes& ConnectionSizeCache::sizes(const ConnectionKey& key, bool ip
   return it->second.sizes();
 }
 
-const std::deque<Slice>& ConnectionSizeCache::history(const ConnectionKey& key) const {
-  static const std::deque<Slice> none;  // immutable: not global mutable state
+std::span<const Slice> ConnectionSizeCache::history(const ConnectionKey& key) const {
   const auto it = trackers_.find(key);
-  return it == trackers_.end() ? none : it->second.slices();
+  return it == trackers_.end() ? std::span<const Slice>{} : it->second.slices();
 }
 
 }  // namespace xmr

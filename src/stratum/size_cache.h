@@ -9,9 +9,9 @@
 // messages, which pin the sizes, accumulate over hours even when most slices are busy.
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <span>
 #include <unordered_map>
+#include <vector>
 
 #include "flow/connection_key.h"
 #include "flow/slice.h"
@@ -36,13 +36,13 @@ class SizeTracker {
   // The sizes learned from the history; re-learned first when stale. O(1) when fresh.
   const LearnedSizes& sizes();
   std::size_t history() const noexcept { return history_.size(); }
-  const std::deque<Slice>& slices() const noexcept { return history_; }
+  std::span<const Slice> slices() const noexcept { return history_; }
   std::uint64_t learnings() const noexcept { return learnings_; }  // how often learn_sizes ran
 
  private:
   bool ipv6_;
   SizeTrackerParams params_;
-  std::deque<Slice> history_;
+  std::vector<Slice> history_;
   std::int64_t newest_index_ = INT64_MIN;
   std::size_t added_since_learning_ = 0;
   bool learned_ = false;
@@ -58,7 +58,7 @@ class ConnectionSizeCache {
   explicit ConnectionSizeCache(const SizeTrackerParams& params = {}) : params_(params) {}
   const LearnedSizes& sizes(const ConnectionKey& key, bool ipv6, std::span<const Slice> window);
   // The connection's recent slices (empty if unknown), oldest first; valid until the next call.
-  const std::deque<Slice>& history(const ConnectionKey& key) const;
+  std::span<const Slice> history(const ConnectionKey& key) const;
   void erase(const ConnectionKey& key) { trackers_.erase(key); }
   std::size_t size() const noexcept { return trackers_.size(); }
 
